@@ -1,0 +1,194 @@
+"""Command line: `python -m bot run | demo | parse | diff | sources`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import signal
+import sys
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot.config import ConfigError, load_settings
+from bot.logs import configure_logging
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m bot", description="Travel risk notifications for Telegram."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("run", help="run the bot (needs TELEGRAM_BOT_TOKEN)")
+    demo = commands.add_parser("demo", help="run offline against sample feeds and a stand-in")
+    demo.add_argument("--quiet", action="store_true", help="print only the messages")
+    parse = commands.add_parser("parse", help="print the normalised alerts of a feed file")
+    parse.add_argument("kind", help="source kind, e.g. us-state")
+    parse.add_argument("file", type=Path)
+    diff = commands.add_parser("diff", help="what a poll of NEW after OLD would announce")
+    diff.add_argument("kind")
+    diff.add_argument("old", type=Path)
+    diff.add_argument("new", type=Path)
+    commands.add_parser("sources", help="health of each configured source")
+    args = parser.parse_args(argv)
+
+    try:
+        if args.command == "run":
+            return _run()
+        if args.command == "demo":
+            from bot.demo import run_demo
+
+            return asyncio.run(run_demo(sys.stdout, verbose=not args.quiet))
+        if args.command == "parse":
+            return _parse(args.kind, args.file)
+        if args.command == "diff":
+            return asyncio.run(_diff(args.kind, args.old, args.new))
+        if args.command == "sources":
+            return asyncio.run(_sources())
+    except ConfigError as error:
+        print(f"configuration error: {error}", file=sys.stderr)
+        return 2
+    return 1
+
+
+def _run() -> int:
+    settings = load_settings(require_token=True)
+    configure_logging(
+        level=settings.log_level, json_lines=settings.log_json, secrets=[settings.token or ""]
+    )
+    from bot.app import build_runtime
+
+    async def serve() -> None:
+        runtime = await build_runtime(settings)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
+        await runtime.start()
+        try:
+            await stop.wait()
+        finally:
+            await runtime.stop()
+
+    asyncio.run(serve())
+    return 0
+
+
+def _read_feed(kind: str, path: Path) -> tuple[object, bytes] | None:
+    from bot.sources.registry import adapter_for
+
+    try:
+        adapter = adapter_for(kind)
+    except KeyError as error:
+        print(f"unknown source kind: {error.args[0]}", file=sys.stderr)
+        return None
+    try:
+        return adapter, path.read_bytes()
+    except OSError as error:
+        print(f"cannot read {path}: {error.strerror}", file=sys.stderr)
+        return None
+
+
+def _parse(kind: str, path: Path) -> int:
+    from bot.sources.base import SourceAdapter, SourceError
+    from bot.sources.serialise import alert_to_json
+
+    loaded = _read_feed(kind, path)
+    if loaded is None:
+        return 2
+    adapter, body = loaded
+    assert isinstance(adapter, SourceAdapter)
+    try:
+        feed = adapter.parse(body, source=kind)
+    except SourceError as error:
+        print(f"{path}: {type(error).__name__}: {error}", file=sys.stderr)
+        return 1
+    for alert in feed.alerts:
+        print(json.dumps(alert_to_json(alert), ensure_ascii=False))
+    for problem in feed.problems:
+        print(f"skipped: {problem}", file=sys.stderr)
+    return 0
+
+
+async def _diff(kind: str, old_path: Path, new_path: Path) -> int:
+    """Record OLD then NEW in a scratch database through the bot's own change detection."""
+    from bot.sources.base import SourceAdapter, SourceError
+    from bot.sources.serialise import alert_to_json
+    from bot.store.alerts import record_poll
+    from bot.store.database import Database
+
+    feeds = []
+    for path in (old_path, new_path):
+        loaded = _read_feed(kind, path)
+        if loaded is None:
+            return 2
+        adapter, body = loaded
+        assert isinstance(adapter, SourceAdapter)
+        try:
+            feeds.append(adapter.parse(body, source=kind))
+        except SourceError as error:
+            print(f"{path}: {type(error).__name__}: {error}", file=sys.stderr)
+            return 1
+    with tempfile.TemporaryDirectory() as scratch:
+        db = await Database.open(Path(scratch) / "diff.sqlite3")
+        try:
+            now = datetime.now(UTC)
+            await record_poll(db, kind, feeds[0].alerts, now=now)
+            announced = await record_poll(db, kind, feeds[1].alerts, now=now)
+        finally:
+            await db.close()
+    for item in announced:
+        entry = alert_to_json(item.announcement.alert)
+        entry["change"] = str(item.announcement.change)
+        if item.announcement.previous_severity is not None and item.announcement.change in {
+            "raised",
+            "lowered",
+        }:
+            entry["previous_severity"] = int(item.announcement.previous_severity)
+        if item.announcement.what_changed:
+            entry["what_changed"] = list(item.announcement.what_changed)
+        print(json.dumps(entry, ensure_ascii=False))
+    return 0
+
+
+async def _sources() -> int:
+    from bot.store import sources as source_store
+    from bot.store.database import Database
+
+    settings = load_settings()
+    db = await Database.open(settings.sqlite_path)
+    try:
+        print(
+            f"{'source':<18} {'kind':<17} {'state':<9} {'last success':<20} {'fails':>5} "
+            f"{'items':>6}  last error"
+        )
+        for source in settings.sources:
+            health = await source_store.get_health(db, source.name)
+            state = (
+                "off"
+                if not source.enabled
+                else "paused"
+                if health.paused
+                else (
+                    "failing"
+                    if health.consecutive_failures
+                    else "ok"
+                    if health.last_success
+                    else "new"
+                )
+            )
+            success = (
+                health.last_success.strftime("%Y-%m-%d %H:%M UTC") if health.last_success else "-"
+            )
+            print(
+                f"{source.name:<18} {source.kind:<17} {state:<9} {success:<20} "
+                f"{health.consecutive_failures:>5} {health.items_seen:>6}  {health.last_error or ''}"
+            )
+    finally:
+        await db.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

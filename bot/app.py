@@ -1,0 +1,185 @@
+"""Assembling a running bot: Telegram application, poller, dispatcher and scheduler.
+
+`BotRuntime` is the one object `python -m bot run`, the demo and the end-to-end tests
+start and stop, so all three exercise the same wiring.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import httpx
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from telegram import BotCommand, BotCommandScopeDefault
+from telegram.ext import Application, ApplicationBuilder
+
+from bot import __version__
+from bot.alerts import Alert, Change
+from bot.chat import register_handlers
+from bot.chat.common import SERVICES_KEY
+from bot.config import Settings
+from bot.delivery.dispatcher import DeliveryLimits, Dispatcher, RenderRequest
+from bot.delivery.sender import TelegramSender
+from bot.i18n import SUPPORTED_LANGUAGES, Catalogs
+from bot.matching import fan_out_pending
+from bot.polling import Poller, PollReport
+from bot.render import Renderer
+from bot.scheduler import schedule_polls
+from bot.services import Services, utc_now
+from bot.sources.base import FeedClient
+from bot.store.database import Database
+
+log = logging.getLogger(__name__)
+
+TelegramApplication = Application[Any, Any, Any, Any, Any, Any]
+
+
+class BotRuntime:
+    """A bot assembled from settings: start it, let it run, stop it cleanly."""
+
+    def __init__(
+        self,
+        services: Services,
+        application: TelegramApplication,
+        poller: Poller,
+        dispatcher: Dispatcher,
+        http: httpx.AsyncClient,
+    ) -> None:
+        self.services = services
+        self.application = application
+        self.poller = poller
+        self.dispatcher = dispatcher
+        self._http = http
+        self._scheduler: AsyncIOScheduler | None = None
+        self._stop = asyncio.Event()
+        self._dispatcher_task: asyncio.Task[None] | None = None
+
+    @property
+    def settings(self) -> Settings:
+        return self.services.settings
+
+    async def start(self, *, receive_updates: bool = True, schedule: bool = True) -> None:
+        """Connect to Telegram, finish any interrupted fan-out, start sending and polling."""
+        await self.application.initialize()
+        await self.application.start()
+        await self._set_command_menu()
+        if receive_updates and self.application.updater is not None:
+            await self.application.updater.start_polling(
+                poll_interval=0.0, timeout=10, drop_pending_updates=False
+            )
+        recovered = await fan_out_pending(self.services.db, now=self.services.clock())
+        if recovered:
+            log.info("recovered %d queued messages from an interrupted fan-out", recovered)
+        self._dispatcher_task = asyncio.create_task(self.dispatcher.run(self._stop))
+        if schedule:
+            self._scheduler = AsyncIOScheduler(timezone="UTC")
+            schedule_polls(self._scheduler, self.poller, self.settings)
+            self._scheduler.start()
+
+    async def poll_all(self, *, force: bool = False) -> list[PollReport]:
+        """Poll every enabled source once, concurrently (the demo and tests use this)."""
+        sources = [source for source in self.settings.sources if source.enabled]
+        return list(
+            await asyncio.gather(*(self.poller.poll(source, force=force) for source in sources))
+        )
+
+    async def stop(self) -> None:
+        """Stop taking new work, let the dispatcher finish its batch, close everything."""
+        if self._scheduler is not None:
+            self._scheduler.shutdown(wait=False)
+        self._stop.set()
+        self.dispatcher.wake()
+        if self._dispatcher_task is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._dispatcher_task
+        if self.application.updater is not None and self.application.updater.running:
+            await self.application.updater.stop()
+        if self.application.running:
+            await self.application.stop()
+        await self.application.shutdown()
+        await self._http.aclose()
+        await self.services.db.close()
+
+    async def _set_command_menu(self) -> None:
+        """The command list Telegram shows next to the input field, in each language."""
+        catalogs = self.services.catalogs
+        for language in SUPPORTED_LANGUAGES:
+            t = catalogs.translator(language)
+            commands = [
+                BotCommand("subscribe", t.gettext("Follow countries")),
+                BotCommand("unsubscribe", t.gettext("Stop following countries")),
+                BotCommand("list", t.gettext("Countries you follow")),
+                BotCommand("language", t.gettext("Change language")),
+                BotCommand("help", t.gettext("What I can do")),
+            ]
+            code = None if language == "en" else language
+            try:
+                await self.application.bot.set_my_commands(
+                    commands, scope=BotCommandScopeDefault(), language_code=code
+                )
+            except Exception as error:  # the menu is a convenience; never fail start-up on it
+                log.warning("could not set the command menu for %s: %s", language, error)
+
+
+async def build_runtime(
+    settings: Settings,
+    *,
+    clock: Callable[[], datetime] = utc_now,
+    limits: DeliveryLimits | None = None,
+) -> BotRuntime:
+    """Open the database, load catalogs and templates, and assemble the bot."""
+    if settings.token is None:
+        raise ValueError("a token is needed to build the bot; the demo supplies the stand-in's")
+    db = await Database.open(settings.sqlite_path)
+    catalogs = Catalogs.load(settings.locales_dir)
+    renderer = Renderer(settings.templates_dir, catalogs)
+    services = Services(settings, db, catalogs, renderer, clock)
+
+    application: TelegramApplication = (
+        ApplicationBuilder()
+        .token(settings.token)
+        .base_url(settings.bot_api_url)
+        .base_file_url(settings.bot_api_url.replace("/bot", "/file/bot"))
+        .build()
+    )
+    application.bot_data[SERVICES_KEY] = services
+    register_handlers(application)
+
+    def render(alert: Alert, request: RenderRequest) -> str:
+        return renderer.alert(
+            alert,
+            language=request.language,
+            timezone=request.timezone,
+            change=request.change,
+            previous_severity=request.previous_severity,
+            what_changed=request.what_changed,
+        )
+
+    def render_digest(items: list[tuple[Alert, Change]], request: RenderRequest) -> str:
+        return renderer.digest(items, language=request.language, timezone=request.timezone)
+
+    dispatcher = Dispatcher(
+        db,
+        TelegramSender(application.bot),
+        render,
+        limits=limits or DeliveryLimits(),
+        clock=clock,
+        render_digest=render_digest,
+    )
+    http = httpx.AsyncClient(
+        timeout=settings.http_timeout_seconds,
+        follow_redirects=True,
+        headers={"User-Agent": f"travel-risk-bot/{__version__}"},
+    )
+    poller = Poller(
+        db,
+        FeedClient(http, max_bytes=settings.max_feed_bytes),
+        clock=clock,
+        on_queued=dispatcher.wake,
+    )
+    return BotRuntime(services, application, poller, dispatcher, http)

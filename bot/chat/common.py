@@ -1,0 +1,56 @@
+"""What every chat handler needs: the services, the reader's chat and language."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.i18n import Translator, negotiate_language
+from bot.services import Services
+from bot.store import chats as chat_store
+from bot.store.chats import Chat
+
+SERVICES_KEY = "services"
+
+
+def services_of(context: ContextTypes.DEFAULT_TYPE) -> Services:
+    services = context.application.bot_data[SERVICES_KEY]
+    assert isinstance(services, Services)
+    return services
+
+
+async def current_chat(update: Update, services: Services) -> Chat:
+    """The chat an update came from, registered on first contact.
+
+    A new chat's language comes from the Telegram user's language setting.
+    """
+    tg_chat = update.effective_chat
+    assert tg_chat is not None
+    chat = await chat_store.get_chat(services.db, tg_chat.id)
+    if chat is not None:
+        return chat
+    user = update.effective_user
+    language = negotiate_language(
+        user.language_code if user else None, services.settings.default_language
+    )
+    chat, _ = await chat_store.register_chat(
+        services.db,
+        tg_chat.id,
+        kind=tg_chat.type,
+        language=language,
+        now=services.clock(),
+        title=tg_chat.title,
+        username=tg_chat.username,
+    )
+    return chat
+
+
+def translator_for(chat: Chat, services: Services) -> Translator:
+    return services.catalogs.translator(chat.language)
+
+
+async def reply(update: Update, text: str, **kwargs: object) -> None:
+    """Answer in the chat the update came from, as Telegram HTML."""
+    message = update.effective_message
+    assert message is not None
+    await message.reply_html(text, do_quote=False, **kwargs)  # type: ignore[arg-type]

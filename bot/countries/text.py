@@ -1,0 +1,96 @@
+"""Countries named inside a source's free text: "35 km NNW of Herāt, Afghanistan"."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from bot.countries.names import NameIndex, all_languages_index, fold, name_variants
+from bot.countries.regions import AMBIGUOUS_WITH_COUNTRY, REGIONS, TRAILING_CODES
+
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+_TRAILING_CODE = re.compile(r",\s*([A-Z]{2})\s*$")
+_TOWN_LEAD = re.compile(r".*\b(?:of|near)\s+", re.IGNORECASE | re.DOTALL)
+
+
+@dataclass(frozen=True, slots=True)
+class _Word:
+    text: str
+    start: int
+    end: int
+
+
+@cache
+def _text_index() -> NameIndex:
+    """Country names in every language, then the regions that feeds name instead."""
+    table = dict(all_languages_index().codes_by_key)
+    for name, codes in REGIONS.items():
+        for key in name_variants(name):
+            table.setdefault(key, frozenset(codes))
+    return NameIndex(table, max(key.count(" ") + 1 for key in table))
+
+
+def find_in_text(text: str) -> frozenset[str]:
+    """Every country a free-text place or title names, longest name first.
+
+    ISO codes are not read in running text (USGS's "CA" is California, not Canada), except
+    the postal codes USGS puts after a last comma ("Port Townsend, WA").
+    """
+    index = _text_index()
+    words = [_Word(m.group(), m.start(), m.end()) for m in _WORD.finditer(text)]
+    found: set[str] = set()
+    position = 0
+    while position < len(words):
+        stop, codes, key = _longest(words, position, index)
+        if key in _ambiguous_keys():
+            codes = _state_or_country(key, text[: words[position].start])
+        found.update(codes)
+        position = stop
+    trailing = _TRAILING_CODE.search(text)
+    if trailing and trailing.group(1) in TRAILING_CODES:
+        found.add(TRAILING_CODES[trailing.group(1)])
+    return frozenset(found)
+
+
+def _longest(words: list[_Word], start: int, index: NameIndex) -> tuple[int, frozenset[str], str]:
+    """The longest name starting at `start`; a region with no country still consumes words."""
+    for stop in range(min(len(words), start + index.longest_words), start, -1):
+        key = fold(" ".join(word.text for word in words[start:stop]))
+        if key in index.codes_by_key:
+            return stop, index.codes_by_key[key], key
+    return start + 1, frozenset(), ""
+
+
+@cache
+def _ambiguous_keys() -> dict[str, tuple[str, str]]:
+    return {fold(name): pair for name, pair in AMBIGUOUS_WITH_COUNTRY.items()}
+
+
+def _state_or_country(key: str, before: str) -> frozenset[str]:
+    """ "Atlanta, Georgia" is the US state, "Tbilisi, Georgia" the country.
+
+    Decided by where the town before the comma is; with no town the country is meant, and
+    with a town found in both or neither, both are returned so that nobody misses a warning.
+    """
+    country, state_of = _ambiguous_keys()[key]
+    town = _town_before_comma(before)
+    if not town:
+        return frozenset({country})
+    # Imported here: the gazetteer is a large optional load, needed for this case only.
+    from bot.places import find_place
+
+    in_country = find_place(town, country) is not None
+    in_state_country = find_place(town, state_of) is not None
+    if in_country != in_state_country:
+        return frozenset({country if in_country else state_of})
+    return frozenset({country, state_of})
+
+
+def _town_before_comma(before: str) -> str:
+    """ "5 km N of Atlanta, " -> "Atlanta"; "" when the name is not preceded by a comma."""
+    head = before.rstrip()
+    if not head.endswith(","):
+        return ""
+    segment = head[:-1].rsplit(",", 1)[-1]
+    return _TOWN_LEAD.sub("", segment).strip()

@@ -1,0 +1,122 @@
+"""Telegram's speed limits, kept on our side so that a broadcast never meets a 429.
+
+Sends are spaced evenly rather than sent in bursts: about 30 a second overall (1,000 with
+paid broadcasts), one a second in a private chat, 20 a minute in a group. A 429 pauses the
+chat it came from, or everything when that chat cannot be the one over its limit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from enum import StrEnum
+
+GROUP_KINDS = frozenset({"group", "supergroup", "channel"})
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryLimits:
+    """How fast and how stubbornly to deliver.
+
+    `margin` slows every pace by that fraction: requests arrive at Telegram with some
+    jitter, and a limit met exactly is a limit sometimes exceeded.
+    """
+
+    global_per_second: float = 30
+    private_chat_per_second: float = 1
+    group_per_minute: float = 20
+    paid_broadcast: bool = False
+    paid_per_second: float = 1000
+    max_attempts: int = 8
+    concurrency: int = 16
+    margin: float = 0.05
+    backoff_seconds: float = 2.0  # the first retry's delay; doubled at every attempt
+    max_backoff_seconds: float = 600.0
+
+    @property
+    def overall_per_second(self) -> float:
+        return self.paid_per_second if self.paid_broadcast else self.global_per_second
+
+
+class Blame(StrEnum):
+    """Whose limit a 429 was about."""
+
+    CHAT = "chat"
+    EVERYONE = "everyone"
+
+
+class Pacer:
+    """Earliest next send times, overall and per chat, on a monotonic clock in seconds."""
+
+    def __init__(
+        self,
+        limits: DeliveryLimits,
+        *,
+        monotonic: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        stretch = 1.0 + limits.margin
+        self._overall_gap = stretch / limits.overall_per_second
+        self._private_gap = stretch / limits.private_chat_per_second
+        self._group_gap = stretch * 60.0 / limits.group_per_minute
+        self._monotonic = monotonic
+        self._sleep = sleep
+        self._next_overall = 0.0
+        self._paused_until = 0.0
+        self._next_in_chat: dict[int, float] = {}
+        # (latest, the one before) send times per chat, to tell whose limit a 429 was about
+        self._sends: dict[int, tuple[float, float | None]] = {}
+        self._takes = 0
+
+    def now(self) -> float:
+        return self._monotonic()
+
+    def overall_ready_at(self) -> float:
+        return max(self._next_overall, self._paused_until)
+
+    def chat_ready_at(self, chat_id: int) -> float:
+        return max(self._next_in_chat.get(chat_id, 0.0), self._paused_until)
+
+    def ready_at(self, chat_id: int) -> float:
+        return max(self.overall_ready_at(), self.chat_ready_at(chat_id))
+
+    def take(self, chat_id: int, chat_kind: str) -> None:
+        """Record a send to `chat_id` now; the caller waited for `ready_at` first."""
+        now = self._monotonic()
+        self._next_overall = max(now, self._next_overall) + self._overall_gap
+        gap = self._group_gap if chat_kind in GROUP_KINDS else self._private_gap
+        self._next_in_chat[chat_id] = max(now, self._next_in_chat.get(chat_id, 0.0)) + gap
+        latest = self._sends.get(chat_id)
+        self._sends[chat_id] = (now, None if latest is None else latest[0])
+        self._takes += 1
+        if self._takes % 10_000 == 0:
+            self._forget_idle(now)
+
+    async def wait_turn(self, chat_id: int, chat_kind: str) -> None:
+        """Sleep until both the overall pace and the chat's allow a send, then take it."""
+        while (delay := self.ready_at(chat_id) - self._monotonic()) > 0:
+            await self._sleep(delay)
+        self.take(chat_id, chat_kind)
+
+    def slow_down(self, chat_id: int, chat_kind: str, seconds: float) -> Blame:
+        """Honour a 429: nothing more to that chat for `seconds`, and if the chat had no
+        send within its own limit's reach, the limit was the overall one: pause everything."""
+        now = self._monotonic()
+        until = now + seconds
+        self._next_in_chat[chat_id] = max(self._next_in_chat.get(chat_id, 0.0), until)
+        reach = 60.0 if chat_kind in GROUP_KINDS else 1.0
+        # The send that got the 429 was itself recorded by `take`; look at the one before.
+        latest, previous = self._sends.get(chat_id, (now, None))
+        if previous is not None and latest - previous < reach * 1.5:
+            return Blame.CHAT
+        self._paused_until = max(self._paused_until, until)
+        return Blame.EVERYONE
+
+    def _forget_idle(self, now: float) -> None:
+        """Drop chats whose next turn has passed, so memory stays flat over a long run."""
+        idle = [chat for chat, at in self._next_in_chat.items() if at <= now]
+        for chat in idle:
+            del self._next_in_chat[chat]
+            self._sends.pop(chat, None)

@@ -1,0 +1,45 @@
+"""When things run. No business logic lives here: jobs call the poller.
+
+APScheduler 3 job stores must never be shared between schedulers, so jobs are kept in
+memory and rebuilt from the settings at every start.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.config import Settings, SourceConfig
+from bot.polling import Poller
+
+log = logging.getLogger(__name__)
+
+
+def schedule_polls(scheduler: AsyncIOScheduler, poller: Poller, settings: Settings) -> None:
+    """One job per enabled source, first run now, then every interval (with jitter)."""
+    for source in settings.sources:
+        if not source.enabled:
+            log.info("source %s is switched off", source.name)
+            continue
+        interval = source.interval_seconds or settings.poll_interval_seconds
+        scheduler.add_job(
+            _poll_job,
+            IntervalTrigger(seconds=interval, jitter=min(30, interval // 10)),
+            args=[poller, source],
+            id=f"poll:{source.name}",
+            name=f"poll {source.name}",
+            next_run_time=datetime.now(UTC),
+            max_instances=1,  # a slow poll is never overlapped by the next one
+            coalesce=True,
+            misfire_grace_time=interval,
+        )
+
+
+async def _poll_job(poller: Poller, source: SourceConfig) -> None:
+    try:
+        await poller.poll(source)
+    except Exception:  # logged and retried next time; a failing poll never stops the bot
+        log.exception("poll of %s crashed", source.name)

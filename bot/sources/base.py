@@ -1,0 +1,133 @@
+"""What every source adapter shares: fetching over HTTP, parse results and errors.
+
+An adapter turns the bytes of one feed into `Alert`s. Fetching is separate so that the
+command line can parse a file and the bot can poll a URL through exactly the same parser.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import ClassVar, Literal
+
+import httpx
+
+from bot.alerts import Alert
+
+
+class SourceError(Exception):
+    """A poll of a source failed; the message is what an admin sees in source health."""
+
+
+class FetchFailed(SourceError):
+    """The feed could not be fetched: timeout, connection refused, HTTP error, too large."""
+
+
+class FeedMalformed(SourceError):
+    """The bytes are not valid XML or JSON at all."""
+
+
+class SchemaChanged(SourceError):
+    """The document parses but is not the shape this adapter knows: fail loudly, never yield
+    an empty list that looks like "no alerts"."""
+
+
+@dataclass(frozen=True, slots=True)
+class Validators:
+    """HTTP validators kept between polls so an unchanged feed costs one 304."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    status: Literal["ok", "not-modified"]
+    body: bytes
+    validators: Validators
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedFeed:
+    """The alerts of one feed, and the items that were skipped with the reason why."""
+
+    alerts: tuple[Alert, ...]
+    problems: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PollOutcome:
+    """What one poll produced; `feed` is None when the server said 304 Not Modified."""
+
+    feed: ParsedFeed | None
+    validators: Validators
+    documents_fetched: int = 1
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+class FeedClient:
+    """GETs feeds with a timeout, a size cap and conditional requests.
+
+    The `httpx.AsyncClient` is passed in so tests (and the demo) control transport and base.
+    """
+
+    def __init__(self, http: httpx.AsyncClient, *, max_bytes: int = 20 * 1024 * 1024) -> None:
+        self.http = http
+        self.max_bytes = max_bytes
+
+    async def get(self, url: str, validators: Validators = Validators()) -> Fetched:
+        headers = {"Accept": "application/xml, application/json, */*;q=0.5"}
+        if validators.etag:
+            headers["If-None-Match"] = validators.etag
+        if validators.last_modified:
+            headers["If-Modified-Since"] = validators.last_modified
+        try:
+            async with self.http.stream("GET", url, headers=headers) as response:
+                if response.status_code == 304:
+                    return Fetched("not-modified", b"", validators, url)
+                if response.status_code >= 400:
+                    raise FetchFailed(f"HTTP {response.status_code} from {url}")
+                declared = response.headers.get("Content-Length")
+                if declared and declared.isdigit() and int(declared) > self.max_bytes:
+                    raise FetchFailed(
+                        f"{url} is {int(declared)} bytes, over the {self.max_bytes}-byte cap"
+                    )
+                chunks: list[bytes] = []
+                size = 0
+                async for chunk in response.aiter_bytes():
+                    size += len(chunk)
+                    if size > self.max_bytes:
+                        raise FetchFailed(f"{url} is over the {self.max_bytes}-byte cap")
+                    chunks.append(chunk)
+                new_validators = Validators(
+                    etag=response.headers.get("ETag"),
+                    last_modified=response.headers.get("Last-Modified"),
+                )
+                return Fetched("ok", b"".join(chunks), new_validators, str(response.url))
+        except httpx.TimeoutException as error:
+            raise FetchFailed(f"timed out fetching {url}: {type(error).__name__}") from error
+        except httpx.HTTPError as error:
+            raise FetchFailed(f"could not fetch {url}: {type(error).__name__}: {error}") from error
+
+
+class SourceAdapter(ABC):
+    """Base class of the adapters: one feed kind, one `parse`.
+
+    Single-document feeds need only `parse`; feeds that are an index of documents
+    (GOV.UK, CAP over Atom) override `poll` to fetch the linked documents too.
+    """
+
+    kind: ClassVar[str]
+
+    @abstractmethod
+    def parse(self, body: bytes, *, source: str) -> ParsedFeed:
+        """Normalise one document of this feed kind; raise FeedMalformed or SchemaChanged."""
+
+    async def poll(
+        self, client: FeedClient, url: str, *, source: str, validators: Validators
+    ) -> PollOutcome:
+        fetched = await client.get(url, validators)
+        if fetched.status == "not-modified":
+            return PollOutcome(None, validators)
+        return PollOutcome(self.parse(fetched.body, source=source), fetched.validators)

@@ -1,0 +1,476 @@
+"""Common Alerting Protocol 1.1 / 1.2: single alerts, and Atom or RSS indexes of them.
+
+A CAP <alert> (namespace urn:oasis:names:tc:emergency:cap:1.1 or :1.2, prefixed or not)
+has one <info> per language, each with areas (<polygon>, <circle>, <geocode>). National
+weather services and civil-protection agencies (US NWS, MeteoAlarm, NSW RFS, ...) publish
+an Atom or RSS index whose entries link to the CAP documents and repeat some cap:*
+fields: `parse` reads those fields, `poll` fetches the linked documents.
+
+An Update or Cancel names the messages it replaces in <references>
+("sender,identifier,sent" triples), so an alert's id is the identifier of the first
+message of its chain: an update replaces and a cancel withdraws the same alert.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from lxml import etree
+
+from bot.alerts import Alert, Category, LocalText, Severity
+from bot.countries import from_coordinates, normalise_code
+from bot.sources.base import (
+    FeedClient,
+    ParsedFeed,
+    PollOutcome,
+    SchemaChanged,
+    SourceAdapter,
+    SourceError,
+    Validators,
+)
+from bot.sources.text import plain_text, shorten
+from bot.sources.xml import NS, Element, local_name, parse_date, parse_xml
+
+CAP_NAMESPACES = frozenset({NS["cap11"], NS["cap12"]})
+ATOM = NS["atom"]
+SUMMARY_CHARS = 400
+
+SEVERITIES = {
+    "extreme": Severity.EXTREME,
+    "severe": Severity.HIGH,
+    "moderate": Severity.CAUTION,
+    "minor": Severity.NORMAL,
+    "unknown": Severity.NORMAL,
+}
+# What the event text says wins over the broad CAP category ("Met" covers floods too).
+EVENT_WORDS: tuple[tuple[re.Pattern[str], Category], ...] = (
+    (re.compile(r"tsunami", re.I), Category.TSUNAMI),
+    (re.compile(r"earthquake|seismic", re.I), Category.EARTHQUAKE),
+    (re.compile(r"volcan|ash ?fall", re.I), Category.VOLCANO),
+    (re.compile(r"hurricane|typhoon|cyclone|tropical storm", re.I), Category.CYCLONE),
+    (re.compile(r"flood", re.I), Category.FLOOD),
+    (re.compile(r"bush ?fire|wild ?fire|forest fire|grass ?fire", re.I), Category.WILDFIRE),
+    (re.compile(r"drought", re.I), Category.DROUGHT),
+)
+CATEGORIES = {
+    "fire": Category.WILDFIRE,
+    "met": Category.WEATHER,
+    "health": Category.HEALTH,
+    "security": Category.SECURITY,
+}
+# NWS geocodes: all United States, but the territories have ISO codes of their own.
+US_GEOCODES = frozenset({"fips6", "fips", "same", "ugc"})
+US_TERRITORIES_FIPS = {"60": "AS", "66": "GU", "69": "MP", "72": "PR", "78": "VI"}
+US_TERRITORIES_UGC = {code: code for code in ("AS", "GU", "MP", "PR", "VI")}
+# NUTS and MeteoAlarm's EMMA_ID start with a country code, Eurostat's spelling.
+EUROSTAT_CODES = {"EL": "GR", "UK": "GB"}
+# Top-level domains of senders that name no country.
+GENERIC_DOMAINS = frozenset({"eu", "int", "io", "tv", "fm", "me", "co", "cc", "ws"})
+
+
+@dataclass(slots=True)
+class Area:
+    """What the <area> blocks of one <info> say about where."""
+
+    descriptions: list[str] = field(default_factory=list)
+    countries: set[str] = field(default_factory=set)
+    centre: tuple[float, float] | None = None
+
+
+def cap_namespace(element: Element) -> str | None:
+    """The CAP namespace of `element`, or None when it is not a CAP element."""
+    tag = element.tag
+    if isinstance(tag, str) and tag.startswith("{"):
+        uri = tag[1:].partition("}")[0]
+        if uri in CAP_NAMESPACES:
+            return uri
+    return None
+
+
+def texts(element: Element, name: str) -> list[str]:
+    """Stripped texts of the children called `name`, in any namespace."""
+    return [(child.text or "").strip() for child in element if local_name(child) == name]
+
+
+def text(element: Element, name: str) -> str:
+    found = texts(element, name)
+    return found[0] if found else ""
+
+
+def pairs(element: Element, name: str) -> list[tuple[str, str]]:
+    """(valueName, value) of <geocode>/<parameter>/<eventCode> children called `name`."""
+    return [(text(child, "valueName"), text(child, "value")) for child in element
+            if local_name(child) == name]  # fmt: skip
+
+
+def geocode_countries(value_name: str, value: str) -> set[str]:
+    """ISO codes a geocode implies: NWS codes are the US, ISO 3166 values and the NUTS /
+    EMMA_ID prefixes name the country; postcodes and the like say nothing."""
+    kind = value_name.strip().casefold()
+    found: set[str] = set()
+    for code in value.split():
+        if kind == "ugc":  # "PRZ001": state or territory, Z or C, number
+            found.add(US_TERRITORIES_UGC.get(code[:2].upper(), "US"))
+        elif kind in US_GEOCODES:  # SAME / FIPS6 "PSSCCC" (part, state, county), FIPS "SSCCC"
+            state = code[1:3] if len(code) == 6 else code[:2]
+            found.add(US_TERRITORIES_FIPS.get(state, "US"))
+        elif kind.startswith(("nuts", "emma")):
+            prefix = code[:2].upper()
+            country = normalise_code(EUROSTAT_CODES.get(prefix, prefix))
+            found |= {country} if country else set()
+        elif "iso" in kind:
+            country = normalise_code(code.split("-")[0])
+            found |= {country} if country else set()
+    return found
+
+
+def sender_country(sender: str) -> str | None:
+    """The country of a sender's e-mail or domain ("webmaster@rfs.nsw.gov.au" -> AU)."""
+    domain = sender.rpartition("@")[2].strip().lower().rstrip(".")
+    top = domain.rpartition(".")[2]
+    if top in ("gov", "mil"):
+        return "US"
+    if len(top) != 2 or top in GENERIC_DOMAINS:
+        return None
+    return normalise_code(top)
+
+
+def centre_of(polygon: str) -> tuple[float, float] | None:
+    """The mean of a CAP polygon's "lat,lon lat,lon ..." vertices (closing one dropped)."""
+    points: list[tuple[float, float]] = []
+    for pair in polygon.split():
+        lat, _, lon = pair.partition(",")
+        try:
+            points.append((float(lat), float(lon)))
+        except ValueError:
+            return None
+    if len(points) > 1 and points[0] == points[-1]:
+        points.pop()
+    if not points:
+        return None
+    return sum(p[0] for p in points) / len(points), sum(p[1] for p in points) / len(points)
+
+
+def circle_centre(circle: str) -> tuple[float, float] | None:
+    """The centre of a CAP circle "lat,lon radius"."""
+    point = circle.split()[0] if circle.split() else ""
+    return centre_of(point)
+
+
+def read_areas(container: Element, area_tag: str = "area") -> Area:
+    """Areas of an <info>, or the cap:* area fields of an index entry (area_tag="")."""
+    area = Area()
+    blocks = (
+        [child for child in container if local_name(child) == area_tag] if area_tag else [container]
+    )
+    for block in blocks:
+        area.descriptions += [d for d in texts(block, "areaDesc") if d]
+        for name, value in pairs(block, "geocode"):
+            area.countries |= geocode_countries(name, value)
+        shapes = [centre_of(p) for p in texts(block, "polygon")]
+        shapes += [circle_centre(c) for c in texts(block, "circle")]
+        for centre in shapes:
+            if centre is None:
+                continue
+            area.centre = area.centre or centre
+            country = from_coordinates(*centre)
+            if country:
+                area.countries.add(country)
+    return area
+
+
+def category_of(categories: Iterable[str], event: str) -> Category:
+    for pattern, category in EVENT_WORDS:
+        if pattern.search(event):
+            return category
+    folded = [c.strip().casefold() for c in categories]
+    for name in ("fire", "health", "security", "met"):  # a fire is more than its weather
+        if name in folded:
+            return CATEGORIES[name]
+    return Category.OTHER
+
+
+def chain_id(identifier: str, references: str) -> str:
+    """The identifier of the first message of a references chain (the earliest sent)."""
+    earliest: tuple[str, str] | None = None
+    for triple in references.split():
+        parts = triple.split(",")
+        if len(parts) < 2 or not parts[1]:
+            continue
+        sent = parts[2] if len(parts) > 2 else ""
+        try:
+            key = parse_date(sent).isoformat() if sent else ""
+        except ValueError:
+            key = sent
+        if earliest is None or (key and key < earliest[0]):
+            earliest = (key, parts[1])
+    return earliest[1] if earliest else identifier
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """The fields of one CAP message (or index entry) an Alert is built from."""
+
+    identifier: str
+    sender: str
+    sent: datetime
+    msg_type: str
+    references: str
+    infos: Sequence[Element]
+
+
+def is_english(language: str) -> bool:
+    return not language or language.casefold().startswith("en")
+
+
+def alert_from_message(message: Message, *, source: str, url: str = "") -> Alert:
+    """A CAP message -> its Alert; ValueError when a field it needs is unusable."""
+    if not message.infos:
+        raise ValueError(f"{message.identifier}: no <info> block")
+    infos = list(message.infos)
+    main = next((info for info in infos if is_english(text(info, "language"))), infos[0])
+    event = text(main, "event")
+    headline = text(main, "headline") or event or message.identifier
+    description = plain_text(text(main, "description"))
+    instruction = plain_text(text(main, "instruction"))
+    severity_words = [text(info, "severity") for info in infos]
+    severity = max(SEVERITIES.get(w.casefold(), Severity.NORMAL) for w in severity_words)
+    level = text(main, "severity") or "Unknown"
+    area = Area()
+    for info in infos:
+        found = read_areas(info)
+        area.descriptions += [d for d in found.descriptions if d not in area.descriptions]
+        area.countries |= found.countries
+        area.centre = area.centre or found.centre
+    countries = set(area.countries)
+    if not countries and (country := sender_country(message.sender)):
+        countries.add(country)
+    if not countries:
+        raise ValueError(f"{message.identifier}: no country in its areas or sender")
+    expires_text = text(main, "expires")
+    expires = parse_date(expires_text) if expires_text else None
+    translations: dict[str, LocalText] = {}
+    for info in infos:
+        language = text(info, "language")[:2].casefold()
+        if info is main or not language or language == "en" or language in translations:
+            continue
+        other = text(info, "headline") or text(info, "event") or headline
+        translations[language] = LocalText(
+            other, shorten(plain_text(text(info, "description")), SUMMARY_CHARS)
+        )
+    facts = {
+        "event": event,
+        "urgency": text(main, "urgency") or "Unknown",
+        "certainty": text(main, "certainty") or "Unknown",
+        "message_type": message.msg_type,
+        "message_id": message.identifier,
+        "area": "; ".join(area.descriptions),
+        "sender": text(main, "senderName") or message.sender,
+    }
+    return Alert(
+        source=source,
+        id=chain_id(message.identifier, message.references),
+        countries=tuple(sorted(countries)),
+        severity=severity,
+        source_level=level,
+        category=category_of(texts(main, "category"), f"{event} {headline}"),
+        title=headline,
+        summary=shorten(description or headline, SUMMARY_CHARS),
+        url=text(main, "web") or url,
+        published=message.sent,
+        updated=message.sent,
+        body="\n\n".join(part for part in (description, instruction) if part),
+        advice=instruction,
+        expires=expires,
+        cancelled=message.msg_type.casefold() == "cancel",
+        latitude=area.centre[0] if area.centre else None,
+        longitude=area.centre[1] if area.centre else None,
+        translations=translations,
+        facts={key: value for key, value in facts.items() if value},
+    )
+
+
+def read_alert(root: Element, *, source: str, url: str = "") -> Alert | None:
+    """A CAP <alert> -> its Alert, None for messages that are not real alerts
+    (status Test/Exercise/System/Draft, msgType Ack/Error)."""
+    status = text(root, "status").casefold()
+    msg_type = text(root, "msgType") or "Alert"
+    if status not in ("actual", "") or msg_type.casefold() in ("ack", "error"):
+        return None
+    identifier = text(root, "identifier")
+    sent_text = text(root, "sent")
+    if not identifier or not sent_text:
+        raise ValueError("CAP alert without identifier or sent")
+    message = Message(
+        identifier=identifier,
+        sender=text(root, "sender"),
+        sent=parse_date(sent_text),
+        msg_type=msg_type,
+        references=text(root, "references"),
+        infos=[child for child in root if local_name(child) == "info"],
+    )
+    return alert_from_message(message, source=source, url=url)
+
+
+def entry_link(entry: Element) -> str:
+    """The CAP document an index entry points to: a link typed application/cap+xml,
+    else the entry's first (alternate) link; RSS items have <link>text</link>."""
+    links = [child for child in entry if local_name(child) == "link"]
+    for link in links:
+        if "cap" in (link.get("type") or "") and link.get("href"):
+            return str(link.get("href"))
+    for link in links:
+        href = link.get("href") or (link.text or "").strip()
+        if href and link.get("rel", "alternate") == "alternate":
+            return str(href)
+    return ""
+
+
+def has_cap_fields(entry: Element) -> bool:
+    return any(cap_namespace(child) for child in entry)
+
+
+def read_entry(entry: Element, *, source: str) -> Alert | None:
+    """An index entry's own cap:* fields -> an Alert, as the index alone can tell it."""
+    status = text(entry, "status").casefold()
+    msg_type = text(entry, "msgType") or text(entry, "message_type") or "Alert"
+    if status not in ("actual", "") or msg_type.casefold() in ("ack", "error"):
+        return None
+    identifier = text(entry, "identifier") or text(entry, "id") or text(entry, "guid")
+    sent_text = (
+        text(entry, "sent") or text(entry, "published") or text(entry, "updated")
+        or text(entry, "pubDate") or text(entry, "effective")
+    )  # fmt: skip
+    if not identifier or not sent_text:
+        raise ValueError("index entry without an id or a date")
+    title = text(entry, "title")
+    info = _entry_as_info(entry, title)
+    message = Message(
+        identifier=identifier,
+        sender=text(entry, "sender") or text(entry, "name"),
+        sent=parse_date(sent_text),
+        msg_type=msg_type,
+        references=text(entry, "references"),
+        infos=[info],
+    )
+    return alert_from_message(message, source=source, url=entry_link(entry))
+
+
+def _entry_as_info(entry: Element, title: str) -> Element:
+    """A CAP <info> made of the entry's fields, so one reader serves both shapes."""
+    info = etree.Element("info")
+    author = next((c for c in entry if local_name(c) == "author"), None)
+    sender = text(author, "name") if author is not None else ""
+    summary = text(entry, "summary") or text(entry, "description")
+    event = text(entry, "event") or title.split(" issued ")[0]
+    fields = {"event": event, "headline": title, "description": summary, "senderName": sender}
+    for name, value in fields.items():
+        etree.SubElement(info, name).text = value
+    for child in entry:
+        if cap_namespace(child) and local_name(child) not in fields:
+            copy = etree.SubElement(info, local_name(child))
+            copy.text = child.text
+            for grandchild in child:
+                etree.SubElement(copy, local_name(grandchild)).text = grandchild.text
+    area = etree.SubElement(info, "area")
+    for child in list(info):
+        if local_name(child) in ("areaDesc", "polygon", "circle", "geocode"):
+            area.append(child)
+    return info
+
+
+def index_entries(root: Element) -> list[Element] | None:
+    """The entries of an Atom feed or RSS channel; None when `root` is neither."""
+    name = local_name(root)
+    if name == "feed":
+        return [child for child in root if local_name(child) == "entry"]
+    if name == "rss":
+        channel = next((child for child in root if local_name(child) == "channel"), None)
+        return [] if channel is None else [c for c in channel if local_name(c) == "item"]
+    return None
+
+
+class CapAdapter(SourceAdapter):
+    """CAP 1.1/1.2 alerts, from one document or from an Atom/RSS index of them."""
+
+    kind = "cap"
+
+    def __init__(self, *, concurrency: int = 8) -> None:
+        self.concurrency = concurrency
+
+    def parse(self, body: bytes, *, source: str) -> ParsedFeed:
+        return self.parse_document(body, source=source)
+
+    def parse_document(self, body: bytes, *, source: str, url: str = "") -> ParsedFeed:
+        """`parse`, with the URL the document came from as the alert's link when the
+        CAP message names no <web> page of its own."""
+        root = parse_xml(body)
+        if local_name(root) == "alert" and cap_namespace(root):
+            try:
+                alert = read_alert(root, source=source, url=url)
+            except ValueError as error:
+                return ParsedFeed((), (str(error),))
+            return ParsedFeed((alert,) if alert else ())
+        entries = index_entries(root)
+        if entries is None:
+            raise SchemaChanged(f"not a CAP alert, Atom feed or RSS: <{local_name(root)}>")
+        alerts: list[Alert] = []
+        problems: list[str] = []
+        for position, entry in enumerate(entries):
+            if not has_cap_fields(entry):
+                continue
+            try:
+                alert = read_entry(entry, source=source)
+            except ValueError as error:
+                problems.append(f"entry {position}: {error}")
+                continue
+            if alert is not None:
+                alerts.append(alert)
+        return ParsedFeed(tuple(alerts), tuple(problems))
+
+    async def poll(
+        self, client: FeedClient, url: str, *, source: str, validators: Validators
+    ) -> PollOutcome:
+        """A CAP document is parsed as is; an index's linked CAP documents are fetched,
+        a few at a time, and an entry whose document fails falls back to its own fields."""
+        fetched = await client.get(url, validators)
+        if fetched.status == "not-modified":
+            return PollOutcome(None, validators)
+        root = parse_xml(fetched.body)
+        entries = index_entries(root)
+        if entries is None:
+            parsed = self.parse_document(fetched.body, source=source, url=url)
+            return PollOutcome(parsed, fetched.validators)
+        gate = asyncio.Semaphore(self.concurrency)
+
+        async def one(position: int, entry: Element) -> tuple[list[Alert], list[str]]:
+            link = entry_link(entry)
+            problems: list[str] = []
+            if link:
+                async with gate:
+                    try:
+                        document = await client.get(link)
+                        parsed = self.parse_document(document.body, source=source, url=link)
+                        return list(parsed.alerts), list(parsed.problems)
+                    except SourceError as error:
+                        problems.append(f"{link}: {error}")
+            if has_cap_fields(entry):
+                try:
+                    alert = read_entry(entry, source=source)
+                except ValueError as error:
+                    return [], [*problems, f"entry {position}: {error}"]
+                return ([alert] if alert else []), problems
+            return [], problems or [f"entry {position}: no CAP link and no cap fields"]
+
+        results = await asyncio.gather(*(one(i, entry) for i, entry in enumerate(entries)))
+        alerts = tuple(alert for found, _ in results for alert in found)
+        problems = tuple(problem for _, found in results for problem in found)
+        return PollOutcome(
+            ParsedFeed(alerts, problems),
+            fetched.validators,
+            documents_fetched=1 + sum(1 for entry in entries if entry_link(entry)),
+        )

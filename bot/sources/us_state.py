@@ -1,0 +1,234 @@
+"""US Department of State travel advisories (travel.state.gov RSS 2.0, "TAsTWs").
+
+One item per destination: "Maldives - Level 2: Exercise Increased Caution". The feed's
+quirks, each handled below:
+
+- Country-Tag categories hold FIPS 10-4 codes, not ISO (AS is Australia, AU Austria),
+  plus State's own pseudo-codes A1/A2/A3; Hong Kong and Macau items carry no tag at all,
+  and Bonaire, Sint Eustatius and Saba share A1.
+- Titles vary: "Kenya  - Level 2", "Mexico Travel Advisory - Level 2",
+  "Mainland China, Hong Kong & Macau - See Summaries - Level 2".
+- dc:identifier ("MV,advisory", "GL,GL") is not an identifier; links are being moved
+  from ".../maldives-travel-advisory.html" to ".../destination.ata.html". The alert id is
+  therefore the destination's name from the title, folded into a slug ("maldives").
+- pubDate has no time ("Tue, 07 Oct 2025"): read as midnight UTC.
+- The HTML description starts with a change note ("There was no change to the advisory
+  level..."); it is kept at the top of the summary because it says what changed.
+
+Severity is the level itself: 1 normal precautions ... 4 do not travel.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.alerts import Alert, Category, Severity
+from bot.countries import find_in_text, from_fips, resolve
+from bot.sources.base import ParsedFeed, SchemaChanged, SourceAdapter
+from bot.sources.text import plain_text, shorten
+from bot.sources.xml import Element, child_text, children_text, parse_date, parse_xml, qname
+
+LEVEL_LABELS = {
+    1: "Exercise Normal Precautions",
+    2: "Exercise Increased Caution",
+    3: "Reconsider Travel",
+    4: "Do Not Travel",
+}
+
+# Umbrella advisories whose own text lists places that neither their tag nor their title
+# name: "The Kingdom of Denmark consists of Denmark, the Faroe Islands, and Greenland."
+# (State publishes no advisory for the Faroe Islands of their own.) Keyed by alert id.
+COVERS: dict[str, frozenset[str]] = {
+    "kingdom-of-denmark": frozenset({"DK", "FO", "GL"}),
+}
+
+_LEVEL = re.compile(r"\bLevel\s*([1-4])\b(?:\s*[:\-–]\s*([^-–]+?))?\s*$", re.IGNORECASE)
+_TITLE_SEPARATOR = re.compile(r"\s+[-–—]\s+")
+_TRAVEL_ADVISORY_SUFFIX = re.compile(r"\s+travel\s+advisory$", re.IGNORECASE)
+_NAME_PARTS = re.compile(r"\s*(?:,|&|\band\b)\s*", re.IGNORECASE)
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+_DC_DATE = qname("dc", "date")
+
+
+@dataclass(frozen=True, slots=True)
+class Level:
+    """A State Department advisory level and its label as the feed words it."""
+
+    number: int
+    label: str
+
+    @property
+    def source_level(self) -> str:
+        return f"Level {self.number}: {self.label}"
+
+
+class UsStateAdapter(SourceAdapter):
+    """travel.state.gov advisories: one alert per destination, severity = level."""
+
+    kind = "us-state"
+
+    def parse(self, body: bytes, *, source: str) -> ParsedFeed:
+        root = parse_xml(body)
+        channel = root.find("channel")
+        if root.tag != "rss" or channel is None:
+            raise SchemaChanged(f"expected RSS 2.0 with a <channel>, got <{root.tag}>")
+        fallback_date = child_text(channel, "pubDate") or child_text(channel, _DC_DATE)
+        alerts: list[Alert] = []
+        problems: list[str] = []
+        for item in channel.iterfind("item"):
+            try:
+                parsed = _parse_item(item, source=source, fallback_date=fallback_date)
+            except _SkippedItem as skipped:
+                problems.append(str(skipped))
+                continue
+            alerts.append(parsed.alert)
+            problems.extend(parsed.problems)
+        return ParsedFeed(tuple(alerts), tuple(problems))
+
+
+class _SkippedItem(Exception):
+    """One item cannot become an alert; the message says which and why."""
+
+
+@dataclass(frozen=True, slots=True)
+class _ParsedItem:
+    alert: Alert
+    problems: tuple[str, ...]
+
+
+def _parse_item(item: Element, *, source: str, fallback_date: str) -> _ParsedItem:
+    fields = children_text(item)
+    title = " ".join(fields.get("title", "").split())
+    if not title:
+        raise _SkippedItem("an item has no title")
+    problems: list[str] = []
+    name = destination_name(title)
+    level = _item_level(item, title, problems)
+    alert_id = slug(name) or slug(title)
+    countries = tuple(
+        sorted(
+            set(_item_countries(item, title, name, problems)) | COVERS.get(alert_id, frozenset())
+        )
+    )
+    published = _item_date(fields, item, title, fallback_date)
+    body = plain_text(fields.get("description", ""))
+    link = fields.get("link") or fields.get("guid", "")
+    alert = Alert(
+        source=source,
+        id=alert_id,
+        countries=countries,
+        severity=Severity(level.number),
+        source_level=level.source_level,
+        category=Category.ADVISORY,
+        title=title,
+        summary=shorten(body),
+        url=link,
+        published=published,
+        updated=published,
+        body=body,
+    )
+    return _ParsedItem(alert, tuple(problems))
+
+
+def destination_name(title: str) -> str:
+    """The destination a title is about: "Mexico Travel Advisory - Level 2: ..." -> "Mexico"."""
+    level = _LEVEL.search(title)
+    head = title[: level.start()] if level else title
+    head = _TITLE_SEPARATOR.split(head.strip(" -–—"), maxsplit=1)[0]
+    return _TRAVEL_ADVISORY_SUFFIX.sub("", head.strip(" -–—")).strip()
+
+
+def slug(text: str) -> str:
+    """A stable ASCII id for a destination name: "Curaçao" -> "curacao"."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _NOT_SLUG.sub("-", bare).strip("-")
+
+
+def parse_level(text: str) -> Level | None:
+    """The level in a Threat-Level category or a title: "Level 2: Exercise Increased Caution"."""
+    match = _LEVEL.search(" ".join(text.split()))
+    if match is None:
+        return None
+    number = int(match.group(1))
+    label = (match.group(2) or "").strip() or LEVEL_LABELS[number]
+    return Level(number, label)
+
+
+def _categories(item: Element, domain: str) -> list[str]:
+    return [
+        (category.text or "").strip()
+        for category in item.iterfind("category")
+        if category.get("domain", "").casefold() == domain.casefold() and category.text
+    ]
+
+
+def _item_level(item: Element, title: str, problems: list[str]) -> Level:
+    tagged = [level for text in _categories(item, "Threat-Level") if (level := parse_level(text))]
+    from_title = parse_level(title)
+    if tagged:
+        level = tagged[0]
+        if from_title is not None and from_title.number != level.number:
+            problems.append(
+                f"{title!r}: the title says level {from_title.number} but the Threat-Level"
+                f" category says {level.number}; used the category"
+            )
+        return level
+    if from_title is None:
+        raise _SkippedItem(f"{title!r}: no advisory level in its Threat-Level or its title")
+    return from_title
+
+
+def _item_countries(item: Element, title: str, name: str, problems: list[str]) -> tuple[str, ...]:
+    tagged: set[str] = set()
+    for code in _categories(item, "Country-Tag"):
+        found = from_fips(code)
+        if not found:
+            problems.append(f"{title!r}: unknown Country-Tag {code!r}")
+        tagged |= found
+    named = set(_countries_named(name))
+    if tagged and named and not tagged & named:
+        # Both are evidence: a reader of either country should hear of it, and an admin
+        # should look at why the feed (or our FIPS table) disagrees with the title.
+        problems.append(
+            f"{title!r}: Country-Tag means {sorted(tagged)} but the title names"
+            f" {sorted(named)}; kept both"
+        )
+    countries = tagged | named
+    if not countries:
+        raise _SkippedItem(f"{title!r}: no Country-Tag and no country recognised in the title")
+    return tuple(sorted(countries))
+
+
+def _countries_named(name: str) -> frozenset[str]:
+    """Countries a destination name stands for, including "Mainland China, Hong Kong & Macau"."""
+    whole = resolve(name)
+    if whole:
+        return whole
+    parts = [part for part in _NAME_PARTS.split(name) if part]
+    found: set[str] = set()
+    for part in parts:
+        found |= resolve(part)
+    if len(parts) > 1 and all(resolve(part) for part in parts):
+        return frozenset(found)
+    return frozenset(found | find_in_text(name))
+
+
+def _item_date(fields: dict[str, str], item: Element, title: str, fallback: str) -> datetime:
+    """pubDate, else dc:date, else the channel's date (looked up only when needed)."""
+    candidates = (
+        lambda: fields.get("pubDate", ""),
+        lambda: child_text(item, _DC_DATE),
+        lambda: fallback,
+    )
+    for candidate in candidates:
+        text = candidate()
+        if text:
+            try:
+                return parse_date(text)
+            except ValueError:
+                continue
+    raise _SkippedItem(f"{title!r}: no readable pubDate")

@@ -1,0 +1,137 @@
+"""What is known of each source's alerts, and the announcements made from them."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.alerts import Alert, Change, Severity
+from bot.changes import Announcement, KnownState, classify
+from bot.sources.serialise import alert_from_json, alert_to_json
+from bot.store.clock import to_db
+from bot.store.database import Database
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedAnnouncement:
+    alert_version_id: int
+    announcement: Announcement
+
+
+async def record_poll(
+    db: Database, source: str, alerts: Sequence[Alert], *, now: datetime
+) -> list[RecordedAnnouncement]:
+    """Store a poll's alerts and return what is news, in one transaction.
+
+    Dedup is on content as well as on id: an item the source re-ids with the same content
+    (same version digest) as one already known is not announced again.
+    """
+    stamp = to_db(now)
+    recorded: list[RecordedAnnouncement] = []
+    async with db.transaction() as conn:
+        cursor = await conn.execute(
+            "SELECT alert_id, version, severity, payload FROM alerts WHERE source = ?", (source,)
+        )
+        known_rows = {row["alert_id"]: row for row in await cursor.fetchall()}
+        known_versions = {row["version"] for row in known_rows.values()}
+        seen_this_poll: set[tuple[str, str]] = set()
+        for alert in alerts:
+            key = (alert.id, alert.version)
+            if key in seen_this_poll:
+                continue
+            seen_this_poll.add(key)
+            row = known_rows.get(alert.id)
+            known = None
+            if row is not None:
+                payload = json.loads(row["payload"])
+                known = KnownState(
+                    version=row["version"],
+                    severity=Severity(row["severity"]),
+                    body=payload.get("body") or payload.get("summary", ""),
+                    cancelled=bool(payload.get("cancelled")),
+                )
+            announcement = classify(alert, known)
+            if announcement and known is None and alert.version in known_versions:
+                announcement = None  # the same content under a new id
+            payload_text = json.dumps(alert_to_json(alert), ensure_ascii=False)
+            await conn.execute(
+                "INSERT INTO alerts (source, alert_id, version, severity, countries, category,"
+                " payload, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (source, alert_id) DO UPDATE SET version = excluded.version,"
+                " severity = excluded.severity, countries = excluded.countries,"
+                " category = excluded.category, payload = excluded.payload,"
+                " last_seen = excluded.last_seen",
+                (
+                    source,
+                    alert.id,
+                    alert.version,
+                    int(alert.severity),
+                    ",".join(alert.countries),
+                    str(alert.category),
+                    payload_text,
+                    stamp,
+                    stamp,
+                ),
+            )
+            if announcement is None:
+                continue
+            cursor = await conn.execute(
+                "INSERT INTO alert_versions (source, alert_id, version, change, severity,"
+                " previous_severity, payload, seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    source,
+                    alert.id,
+                    alert.version,
+                    str(announcement.change),
+                    int(alert.severity),
+                    None
+                    if announcement.previous_severity is None
+                    else int(announcement.previous_severity),
+                    json.dumps(
+                        {**alert_to_json(alert), "what_changed": list(announcement.what_changed)},
+                        ensure_ascii=False,
+                    ),
+                    stamp,
+                ),
+            )
+            assert cursor.lastrowid is not None
+            recorded.append(RecordedAnnouncement(cursor.lastrowid, announcement))
+    return recorded
+
+
+async def versions_to_fan_out(db: Database) -> list[int]:
+    """Announcements whose outbox rows are not written yet (a crash may leave some)."""
+    rows = await db.fetch_all("SELECT id FROM alert_versions WHERE fanned_out = 0 ORDER BY id")
+    return [row["id"] for row in rows]
+
+
+async def mark_fanned_out(db: Database, alert_version_id: int) -> None:
+    await db.execute("UPDATE alert_versions SET fanned_out = 1 WHERE id = ?", (alert_version_id,))
+
+
+async def load_announcement(db: Database, alert_version_id: int) -> Announcement | None:
+    row = await db.fetch_one(
+        "SELECT change, previous_severity, payload FROM alert_versions WHERE id = ?",
+        (alert_version_id,),
+    )
+    if row is None:
+        return None
+    payload = json.loads(row["payload"])
+    previous = row["previous_severity"]
+    return Announcement(
+        alert=alert_from_json(payload),
+        change=Change(row["change"]),
+        previous_severity=None if previous is None else Severity(previous),
+        what_changed=tuple(payload.get("what_changed", ())),
+    )
+
+
+async def current_alerts_for(db: Database, country: str) -> list[Alert]:
+    """The latest state of every source's alerts that cover `country` (for /status)."""
+    rows = await db.fetch_all(
+        "SELECT payload FROM alerts WHERE ',' || countries || ',' LIKE ? ORDER BY source",
+        (f"%,{country},%",),
+    )
+    return [alert_from_json(json.loads(row["payload"])) for row in rows]

@@ -1,0 +1,269 @@
+"""The other messages: digest, help, subscription list, trip briefing."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+import jinja2
+import pytest
+
+from bot.alerts import Alert, Category, Change, LocalText, Severity
+from bot.i18n import SUPPORTED_LANGUAGES, Catalogs
+from bot.render import Renderer, severity_word
+from bot.render.renderer import MAX_DIGEST_ITEMS
+from bot.standin.html_check import parse_html
+from tests.builders import make_alert
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+TEMPLATES = ROOT / "templates"
+
+
+@pytest.fixture(scope="module")
+def catalogs() -> Catalogs:
+    return Catalogs.load(ROOT / "locales")
+
+
+@pytest.fixture(scope="module")
+def renderer(catalogs: Catalogs) -> Renderer:
+    return Renderer(TEMPLATES, catalogs)
+
+
+def syria() -> Alert:
+    return make_alert(
+        id="SY",
+        countries=("SY",),
+        severity=Severity.EXTREME,
+        title="Syria - Level 4: Do Not Travel",
+        url="https://travel.state.gov/syria",
+    )
+
+
+def quake() -> Alert:
+    return make_alert(
+        source="gdacs",
+        id="EQ1",
+        countries=("JP",),
+        severity=Severity.HIGH,
+        category=Category.EARTHQUAKE,
+        title="Orange earthquake <M 6.8> & tsunami risk",
+        url="https://www.gdacs.org/report.aspx?eventid=1&eventtype=EQ",
+    )
+
+
+def test_digest_has_a_line_per_alert(renderer: Renderer) -> None:
+    items = [(make_alert(), Change.NEW), (syria(), Change.RAISED), (quake(), Change.CANCELLED)]
+    message = renderer.digest(items, language="en")
+    parsed = parse_html(message)
+    lines = parsed.text.split("\n")
+    assert lines[0] == "3 travel alerts"
+    assert lines[2:] == [
+        "🟡 🇩🇪 Germany — Exercise increased caution: Germany - Level 2: Exercise Increased Caution",
+        "🔴 🇸🇾 Syria — Do not travel: Syria - Level 4: Do Not Travel (level raised)",
+        "✅ 🇯🇵 Japan — Alert cancelled: Orange earthquake <M 6.8> & tsunami risk",
+    ]
+    assert [s.url for s in parsed.spans if s.kind == "text_link"] == [
+        "https://travel.state.gov/germany",
+        "https://travel.state.gov/syria",
+        "https://www.gdacs.org/report.aspx?eventid=1&eventtype=EQ",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("language", "header", "more"),
+    [
+        ("en", "25 travel alerts", "+5 more alerts"),
+        ("fr", "25 alertes voyage", "+5 autres alertes"),
+        ("ru", "25 предупреждений", "и ещё 5 предупреждений"),
+    ],
+)
+def test_long_digest_is_cut_with_a_count(
+    language: str, header: str, more: str, renderer: Renderer
+) -> None:
+    items = [(replace(make_alert(), id=str(i)), Change.NEW) for i in range(25)]
+    text = parse_html(renderer.digest(items, language=language)).text
+    lines = text.split("\n")
+    assert lines[0] == header
+    assert lines[-1] == more
+    assert sum(1 for line in lines if line.startswith("🟡")) == MAX_DIGEST_ITEMS
+
+
+def test_digest_of_one_alert_is_singular(renderer: Renderer, catalogs: Catalogs) -> None:
+    text = parse_html(renderer.digest([(syria(), Change.NEW)], language="fr")).text
+    assert text.startswith("1 alerte voyage\n")
+    assert "(nouveau)" not in text  # a new alert needs no label
+
+
+def test_digest_uses_the_readers_language_text(renderer: Renderer) -> None:
+    canada = make_alert(
+        source="ca-travel",
+        title="Germany travel advice",
+        translations={"fr": LocalText("Conseils aux voyageurs : Allemagne", "Résumé")},
+        facts={"url_fr": "https://voyage.gc.ca/destinations/allemagne"},
+    )
+    message = renderer.digest([(canada, Change.TEXT)], language="fr")
+    assert (
+        '<a href="https://voyage.gc.ca/destinations/allemagne">'
+        "Conseils aux voyageurs : Allemagne</a> <i>(mis à jour)</i>"
+    ) in message
+
+
+def test_help_lists_the_commands_it_is_given(renderer: Renderer) -> None:
+    commands = [("subscribe", "Follow countries"), ("list", "Countries you follow <all>")]
+    message = renderer.render("help.j2", language="en", commands=commands)
+    text = parse_html(message).text
+    assert "/subscribe — Follow countries\n/list — Countries you follow <all>" in text
+    assert "&lt;all&gt;" in message
+
+
+@pytest.mark.parametrize("language", SUPPORTED_LANGUAGES)
+def test_help_is_translated(language: str, renderer: Renderer, catalogs: Catalogs) -> None:
+    t = catalogs.translator(language)
+    text = parse_html(renderer.render("help.j2", language=language, commands=[])).text
+    assert text.split("\n")[0].lstrip("\u200f") == t.gettext("Travel alerts")
+    assert t.gettext("Commands") in text
+
+
+def test_subscription_list_shows_countries_and_levels(renderer: Renderer) -> None:
+    message = renderer.render(
+        "subscriptions.j2",
+        language="fr",
+        countries=["FR", "SY"],
+        levels={"SY": Severity.EXTREME},
+        min_severity=Severity.CAUTION,
+    )
+    assert parse_html(message).text.split("\n") == [
+        "Vous suivez 2 pays :",
+        "⚪ 🇫🇷 France — Aucun avis en cours",
+        "🔴 🇸🇾 Syrie — Formellement déconseillé",
+        "",
+        "Vous recevez les alertes à partir de ce niveau : Vigilance renforcée",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("language", "count", "expected"),
+    [("en", 1, "You follow 1 country:"), ("ru", 2, "В вашем списке 2 страны:")],
+)
+def test_subscription_list_counts_with_plurals(
+    language: str, count: int, expected: str, renderer: Renderer
+) -> None:
+    message = renderer.render(
+        "subscriptions.j2",
+        language=language,
+        countries=["FR", "DE"][:count],
+        levels={},
+        min_severity=Severity.NORMAL,
+    )
+    assert parse_html(message).text.split("\n")[0] == expected
+
+
+def test_empty_subscription_list(renderer: Renderer) -> None:
+    message = renderer.render(
+        "subscriptions.j2", language="de", countries=[], levels={}, min_severity=Severity.NORMAL
+    )
+    assert message == "Sie folgen noch keinem Land."
+
+
+def test_trip_briefing(renderer: Renderer, catalogs: Catalogs) -> None:
+    message = renderer.render(
+        "trip.j2",
+        language="en",
+        destinations=[("JP", Severity.HIGH), ("FR", None)],
+        alerts=[quake()],
+        starts=date(2025, 3, 1),
+        ends=date(2025, 3, 9),
+        timezone="Asia/Tokyo",
+    )
+    text = parse_html(message).text
+    assert text.split("\n") == [
+        "Trip briefing",
+        "From Mar 1, 2025 to Mar 9, 2025",
+        "",
+        "Current levels",
+        "🟠 🇯🇵 Japan — Reconsider travel",
+        "⚪ 🇫🇷 France — No current advisory",
+        "",
+        "Recent alerts",
+        "🟠 🇯🇵 Japan — Reconsider travel: Orange earthquake <M 6.8> & tsunami risk Oct 7, 2025",
+    ]
+
+
+def test_trip_briefing_without_dates_or_alerts(renderer: Renderer) -> None:
+    message = renderer.render(
+        "trip.j2",
+        language="es",
+        destinations=[("MX", Severity.CAUTION)],
+        alerts=[],
+        starts=None,
+        ends=None,
+        timezone="UTC",
+    )
+    text = parse_html(message).text
+    assert "🟡 🇲🇽 México — Extreme las precauciones" in text
+    assert text.endswith("No hay alertas recientes para estos países.")
+    assert "Del " not in text
+
+
+@pytest.mark.parametrize("language", SUPPORTED_LANGUAGES)
+def test_every_template_renders_valid_telegram_html(language: str, renderer: Renderer) -> None:
+    contexts: dict[str, dict[str, object]] = {
+        "help.j2": {"commands": [("help", "<help>")]},
+        "subscriptions.j2": {
+            "countries": ["FR", "DE", "SY", "JP"],
+            "levels": {"SY": Severity.EXTREME},
+            "min_severity": Severity.HIGH,
+        },
+        "trip.j2": {
+            "destinations": [("SY", Severity.EXTREME)],
+            "alerts": [syria(), quake()],
+            "starts": date(2025, 3, 1),
+            "ends": None,
+            "timezone": "UTC",
+        },
+        "digest.j2": {
+            "items": [(syria(), Change.LOWERED), (quake(), Change.NEW)],
+            "limit": 1,
+            "timezone": "UTC",
+        },
+    }
+    for template, context in contexts.items():
+        message = renderer.render(template, language=language, **context)
+        parse_html(message)
+        assert "\n\n\n" not in message
+
+
+def test_every_template_documents_its_context() -> None:
+    for path in TEMPLATES.glob("*.j2"):
+        head = path.read_text(encoding="utf-8").lstrip()
+        assert head.startswith("{#"), path.name
+        if not path.name.startswith("_"):
+            assert "Context:" in head.split("#}")[0], path.name
+
+
+def test_a_missing_context_variable_fails_loudly(renderer: Renderer) -> None:
+    with pytest.raises(jinja2.UndefinedError):
+        renderer.render("help.j2", language="en")
+
+
+def test_unknown_language_renders_in_the_default(renderer: Renderer) -> None:
+    message = renderer.render(
+        "subscriptions.j2", language="pt-br", countries=[], levels={}, min_severity=Severity.NORMAL
+    )
+    assert message == "You do not follow any country yet."
+
+
+def test_severity_word_is_used_in_the_subscription_threshold(
+    renderer: Renderer, catalogs: Catalogs
+) -> None:
+    for language in SUPPORTED_LANGUAGES:
+        t = catalogs.translator(language)
+        message = renderer.render(
+            "subscriptions.j2",
+            language=language,
+            countries=["FR"],
+            levels={},
+            min_severity=Severity.HIGH,
+        )
+        assert severity_word(Severity.HIGH, t) in message

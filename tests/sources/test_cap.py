@@ -1,0 +1,358 @@
+"""CAP 1.1 / 1.2: the real NSW RFS and NWS samples, the NWS Atom index, and variants
+built here from them (updates and cancels, languages, geocodes, other events)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from bot.alerts import Category, Severity
+from bot.sources.base import FeedClient, FeedMalformed, SchemaChanged, Validators
+from bot.sources.cap import CapAdapter
+
+FEEDS = Path(__file__).resolve().parents[2] / "feeds"
+RFS = FEEDS / "cap12-au-nsw-rfs-2011-10-05.cap.xml"
+NWS = FEEDS / "nws-cap11-alert-2010-08-30.cap.xml"
+NWS_INDEX = FEEDS / "nws-cap11-atom-index-2010-08-31.atom"
+NWS_ID = "NOAA-NWS-ALERTS-MT20100830100700TFXFlashFloodWatchTFX20100830180000MT"
+
+
+def parse(body: bytes) -> Any:
+    return CapAdapter().parse(body, source="cap")
+
+
+def nws_variant(*replacements: tuple[str, str]) -> bytes:
+    """The NWS alert with some of its text replaced (each replacement must apply)."""
+    text = NWS.read_text()
+    for old, new in replacements:
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    return text.encode()
+
+
+def cap12(info_blocks: str, *, msg_type: str = "Alert", status: str = "Actual") -> bytes:
+    """A minimal CAP 1.2 alert with the given <info> blocks, no namespace prefix."""
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<alert xmlns="urn:oasis:names:tc:emergency:cap:1.2">
+  <identifier>2.49.0.1.250.0.FR.20240101</identifier>
+  <sender>vigilance@meteo.fr</sender>
+  <sent>2024-01-01T06:00:00+01:00</sent>
+  <status>{status}</status>
+  <msgType>{msg_type}</msgType>
+  <scope>Public</scope>
+  {info_blocks}
+</alert>""".encode()
+
+
+def info(
+    *,
+    language: str = "en-GB",
+    category: str = "Met",
+    event: str = "Wind",
+    severity: str = "Moderate",
+    headline: str = "Yellow wind warning",
+    area: str = "",
+) -> str:
+    return f"""<info>
+    <language>{language}</language><category>{category}</category><event>{event}</event>
+    <urgency>Immediate</urgency><severity>{severity}</severity><certainty>Likely</certainty>
+    <expires>2024-01-02T06:00:00+01:00</expires>
+    <headline>{headline}</headline><description>Text in {language}.</description>
+    <instruction>Stay indoors.</instruction>
+    <area><areaDesc>Somewhere</areaDesc>{area}</area>
+  </info>"""
+
+
+def test_nsw_fire_cap12_with_prefix() -> None:
+    feed = parse(RFS.read_bytes())
+
+    assert feed.problems == ()
+    [alert] = feed.alerts
+    assert alert.id == "tag:www.rfs.nsw.gov.au2011-10-06:40184"
+    assert alert.countries == ("AU",)
+    assert alert.severity is Severity.NORMAL  # Minor
+    assert alert.source_level == "Minor"
+    assert alert.category is Category.WILDFIRE  # categories Fire and Met: the fire wins
+    assert (alert.latitude, alert.longitude) == (-35.3888, 147.0598)  # the circle's centre
+    assert alert.expires == datetime(2011, 10, 6, 13, 4, tzinfo=UTC)
+    assert alert.published == datetime(2011, 10, 5, 13, 4, tzinfo=UTC)
+    assert alert.title == "Yerong Creek Structure Fire"
+    assert "LOCATION: 12 Cox Street, Yerong Creek\nCOUNCIL AREA: Lockhart" in alert.summary
+    assert alert.facts["urgency"] == "Expected"
+    assert alert.facts["certainty"] == "Observed"
+    assert alert.url == "http://www.rfs.nsw.gov.au/dsp_content.cfm?cat_id=683"
+    assert alert.cancelled is False
+
+
+def test_nws_cap11_without_prefix() -> None:
+    [alert] = parse(NWS.read_bytes()).alerts
+
+    assert alert.id == NWS_ID
+    assert alert.countries == ("US",)  # FIPS6 and UGC geocodes
+    assert alert.severity is Severity.HIGH  # Severe
+    assert alert.category is Category.FLOOD  # Met, but the event is a flash flood
+    assert alert.expires == datetime(2010, 8, 30, 18, 0, tzinfo=UTC)
+    assert alert.advice.startswith("A FLASH FLOOD WATCH MEANS THAT CONDITIONS MAY DEVELOP")
+    assert alert.latitude is None and alert.longitude is None
+    assert alert.facts["area"] == "Central and Southern Lewis and Clark; Lewis and Clark"
+
+
+def test_update_keeps_the_id_of_the_first_message() -> None:
+    refs = (
+        "w-nws.webmaster@noaa.gov,SECOND,2010-08-30T06:00:00-06:00 "
+        "w-nws.webmaster@noaa.gov,FIRST,2010-08-30T02:00:00-06:00"
+    )
+    body = nws_variant(
+        ("<msgType>Alert</msgType>", f"<msgType>Update</msgType><references>{refs}</references>"),
+        (NWS_ID, "THIRD"),
+    )
+
+    [alert] = parse(body).alerts
+
+    assert alert.id == "FIRST"
+    assert alert.facts["message_id"] == "THIRD"
+    assert alert.cancelled is False
+
+
+def test_cancel_withdraws_the_same_alert() -> None:
+    refs = f"w-nws.webmaster@noaa.gov,{NWS_ID},2010-08-30T04:07:00-06:00"
+    body = nws_variant(
+        ("<msgType>Alert</msgType>", f"<msgType>Cancel</msgType><references>{refs}</references>"),
+        (NWS_ID, "NOAA-NWS-ALERTS-CANCEL-1"),
+    )
+
+    [alert] = parse(body).alerts
+
+    assert alert.id == NWS_ID
+    assert alert.cancelled is True
+
+
+@pytest.mark.parametrize("status", ["Test", "Exercise", "System", "Draft"])
+def test_messages_that_are_not_real_alerts_are_ignored(status: str) -> None:
+    feed = parse(nws_variant(("<status>Actual</status>", f"<status>{status}</status>")))
+
+    assert feed.alerts == ()
+    assert feed.problems == ()
+
+
+@pytest.mark.parametrize(
+    ("word", "severity"),
+    [
+        ("Extreme", Severity.EXTREME),
+        ("Severe", Severity.HIGH),
+        ("Moderate", Severity.CAUTION),
+        ("Minor", Severity.NORMAL),
+        ("Unknown", Severity.NORMAL),
+    ],
+)
+def test_cap_severity_maps_to_severity(word: str, severity: Severity) -> None:
+    body = nws_variant(("<severity>Severe</severity>", f"<severity>{word}</severity>"))
+
+    [alert] = parse(body).alerts
+
+    assert alert.severity is severity
+    assert alert.source_level == word
+
+
+@pytest.mark.parametrize(
+    ("category", "event", "expected"),
+    [
+        ("Geo", "Tsunami Warning", Category.TSUNAMI),
+        ("Geo", "Earthquake", Category.EARTHQUAKE),
+        ("Geo", "Volcanic ash", Category.VOLCANO),
+        ("Geo", "Landslide", Category.OTHER),
+        ("Met", "Hurricane Warning", Category.CYCLONE),
+        ("Met", "Red Flag Warning", Category.WEATHER),
+        ("Met", "Excessive Heat Warning", Category.WEATHER),
+        ("Fire", "Bushfire", Category.WILDFIRE),
+        ("Health", "Cholera outbreak", Category.HEALTH),
+        ("Security", "Civil unrest", Category.SECURITY),
+        ("Env", "Air pollution", Category.OTHER),
+    ],
+)
+def test_category_comes_from_event_then_cap_category(
+    category: str, event: str, expected: Category
+) -> None:
+    body = nws_variant(
+        ("<category>Met</category>", f"<category>{category}</category>"),
+        ("<event>Flash Flood Watch</event>", f"<event>{event}</event>"),
+        ("<headline>Flash Flood Watch", f"<headline>{event}"),
+    )
+
+    [alert] = parse(body).alerts
+
+    assert alert.category is expected
+
+
+def test_english_info_is_main_text_and_others_are_translations() -> None:
+    blocks = info(language="fr-FR", headline="Vigilance jaune vent") + info(language="en-GB")
+
+    [alert] = parse(cap12(blocks)).alerts
+
+    assert alert.title == "Yellow wind warning"
+    assert alert.summary == "Text in en-GB."
+    assert alert.translations["fr"].title == "Vigilance jaune vent"
+    assert alert.translations["fr"].summary == "Text in fr-FR."
+    assert alert.text_for("fr").title == "Vigilance jaune vent"
+    assert alert.countries == ("FR",)  # from the sender, having no usable area
+
+
+@pytest.mark.parametrize(
+    ("geocode", "expected"),
+    [
+        ("<valueName>EMMA_ID</valueName><value>FR433</value>", ("FR",)),
+        ("<valueName>NUTS3</valueName><value>EL301</value>", ("GR",)),
+        ("<valueName>NUTS2</valueName><value>UKI3</value>", ("GB",)),
+        ("<valueName>ISO 3166-2</valueName><value>DE-BY</value>", ("DE",)),
+        ("<valueName>UGC</valueName><value>PRZ001</value>", ("PR",)),
+        ("<valueName>FIPS6</valueName><value>066010</value>", ("GU",)),
+        ("<valueName>SAME</valueName><value>006037</value>", ("US",)),
+        ("<valueName>SAME</valueName><value>072127</value>", ("PR",)),
+    ],
+)
+def test_geocodes_name_countries(geocode: str, expected: tuple[str, ...]) -> None:
+    blocks = info(area=f"<geocode>{geocode}</geocode>")
+
+    [alert] = parse(cap12(blocks)).alerts
+
+    assert alert.countries == expected
+
+
+def test_polygon_centre_gives_position_and_country() -> None:
+    # A triangle around Lyon, closed on its first vertex as CAP requires.
+    polygon = "45.9,4.6 45.6,5.1 45.5,4.6 45.9,4.6"
+    blocks = info(area=f"<polygon>{polygon}</polygon>")
+    body = cap12(blocks).replace(b"vigilance@meteo.fr", b"someone@example.com")
+
+    [alert] = parse(body).alerts
+
+    assert alert.countries == ("FR",)
+    assert alert.latitude == pytest.approx((45.9 + 45.6 + 45.5) / 3)
+    assert alert.longitude == pytest.approx((4.6 + 5.1 + 4.6) / 3)
+
+
+def test_alert_with_no_place_at_all_is_a_problem() -> None:
+    body = cap12(info()).replace(b"vigilance@meteo.fr", b"someone@example.com")
+
+    feed = parse(body)
+
+    assert feed.alerts == ()
+    [problem] = feed.problems
+    assert "no country" in problem
+
+
+def test_atom_index_yields_alerts_from_its_cap_fields() -> None:
+    feed = parse(NWS_INDEX.read_bytes())
+
+    assert feed.problems == ()
+    assert [alert.countries for alert in feed.alerts] == [("US",), ("US",)]
+    assert [alert.severity for alert in feed.alerts] == [Severity.NORMAL, Severity.NORMAL]
+    assert all(alert.category is Category.WEATHER for alert in feed.alerts)
+    first = feed.alerts[0]
+    assert first.id.endswith("x=CT20100831030400OKXAirQualityAlertOKX20100901031500CT")
+    assert first.title.startswith("Air Quality Alert issued August 30 at 11:04PM EDT")
+    assert first.facts["event"] == "Air Quality Alert"
+    assert first.expires == datetime(2010, 9, 1, 3, 15, tzinfo=UTC)
+    assert first.summary.startswith("...AIR QUALITY ALERT IS IN EFFECT FROM 2 PM TUESDAY")
+
+
+def test_index_entry_without_id_or_date_is_reported_among_good_ones() -> None:
+    text = NWS_INDEX.read_text()
+    start = text.index("<entry>")
+    broken = "<entry><title>No id</title><cap:severity>Severe</cap:severity></entry>"
+
+    feed = parse((text[:start] + broken + text[start:]).encode())
+
+    assert len(feed.alerts) == 2
+    assert feed.problems == ("entry 0: index entry without an id or a date",)
+
+
+def test_rss_index_is_read_too() -> None:
+    body = b"""<?xml version="1.0"?>
+<rss version="2.0" xmlns:cap="urn:oasis:names:tc:emergency:cap:1.2"><channel>
+<title>Warnings</title>
+<item><title>Orange thunderstorm warning</title><link>https://example.org/cap/1.xml</link>
+<guid>urn:example:1</guid><pubDate>Mon, 01 Jan 2024 06:00:00 GMT</pubDate>
+<cap:event>Thunderstorm</cap:event><cap:severity>Severe</cap:severity>
+<cap:geocode><valueName>EMMA_ID</valueName><value>IT003</value></cap:geocode></item>
+</channel></rss>"""
+
+    [alert] = parse(body).alerts
+
+    assert alert.id == "urn:example:1"
+    assert alert.countries == ("IT",)
+    assert alert.severity is Severity.HIGH
+    assert alert.url == "https://example.org/cap/1.xml"
+
+
+def test_xml_that_is_not_cap_is_a_schema_change() -> None:
+    with pytest.raises(SchemaChanged, match="html"):
+        parse(b"<html><body>Service unavailable</body></html>")
+
+
+def test_broken_xml_is_malformed() -> None:
+    with pytest.raises(FeedMalformed):
+        parse(RFS.read_bytes()[:700])
+
+
+def atom_index(links: list[tuple[str, str]]) -> bytes:
+    """An Atom index in the NWS shape whose entries link to `links` (id, href)."""
+    entries = "".join(
+        f"""<entry><id>{entry_id}</id><updated>2010-08-30T04:07:00-06:00</updated>
+<title>Flash Flood Watch issued by NWS</title>
+<link type="application/cap+xml" href="{href}"/>
+<summary>Index summary</summary><cap:severity>Moderate</cap:severity>
+<cap:msgType>Alert</cap:msgType>
+<cap:geocode><valueName>UGC</valueName><value>MTZ014</value></cap:geocode></entry>"""
+        for entry_id, href in links
+    )
+    return f"""<?xml version="1.0"?>
+<feed xmlns="http://www.w3.org/2005/Atom"
+      xmlns:cap="urn:oasis:names:tc:emergency:cap:1.1">
+<id>index</id><title>Index</title><updated>2010-08-30T04:07:00-06:00</updated>
+{entries}</feed>""".encode()
+
+
+async def test_poll_fetches_each_linked_cap_document(feed_server: Any) -> None:
+    rfs = feed_server.url(RFS.name)
+    nws = feed_server.url(NWS.name)
+    missing = feed_server.url("/gone.cap.xml")
+    index = feed_server.add(
+        "/index.atom", atom_index([("e1", rfs), ("e2", nws), ("e3", missing)]),
+        content_type="application/atom+xml",
+    )  # fmt: skip
+
+    async with httpx.AsyncClient() as http:
+        outcome = await CapAdapter(concurrency=2).poll(
+            FeedClient(http), index, source="cap", validators=Validators()
+        )
+
+    assert outcome.feed is not None
+    by_id = {alert.id: alert for alert in outcome.feed.alerts}
+    assert set(by_id) == {"tag:www.rfs.nsw.gov.au2011-10-06:40184", NWS_ID, "e3"}
+    assert by_id[NWS_ID].severity is Severity.HIGH  # from the full document, not the index
+    assert by_id[NWS_ID].url == nws  # the document's own address, having no <web>
+    assert by_id["tag:www.rfs.nsw.gov.au2011-10-06:40184"].countries == ("AU",)
+    # The missing document falls back to what its index entry says, and is reported.
+    assert by_id["e3"].severity is Severity.CAUTION
+    assert by_id["e3"].countries == ("US",)
+    [problem] = outcome.feed.problems
+    assert "gone.cap.xml" in problem and "404" in problem
+    assert outcome.documents_fetched == 4
+
+
+async def test_poll_of_a_single_cap_document_and_then_not_modified(feed_server: Any) -> None:
+    adapter = CapAdapter()
+    url = feed_server.url(RFS.name)
+    async with httpx.AsyncClient() as http:
+        client = FeedClient(http)
+        first = await adapter.poll(client, url, source="cap", validators=Validators())
+        second = await adapter.poll(client, url, source="cap", validators=first.validators)
+
+    assert first.feed is not None
+    assert [alert.countries for alert in first.feed.alerts] == [("AU",)]
+    assert second.feed is None

@@ -1,0 +1,87 @@
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.sources.text import ELLIPSIS, plain_text, shorten, summary
+
+STATE_DEPT_DESCRIPTION = (
+    "<p><b><i>Reissued Language: There were no changes to the advisory level.</i></b></p>\n"
+    "<p><b>Exercise increased caution</b> in <b>Maldives</b> due to <b>terrorism</b>.</p>\n"
+    "<p><b>Advisory summary<br>\n</b>Terrorist groups may attack with little or no warning."
+    " They may target:</p>\n<ul>\n<li>Tourist locations</li>\n<li>Transportation hubs</li>\n"
+    "</ul>\n<p>Visit the CDC for the <a href='https://wwwnc.cdc.gov'>latest&nbsp;Travel Health"
+    " Information</a>&nbsp;for the Maldives. Whether you&#8217;re a first time traveler.</p>"
+)
+
+
+def test_paragraphs_become_blank_lines_and_list_items_bullets():
+    assert plain_text(STATE_DEPT_DESCRIPTION) == (
+        "Reissued Language: There were no changes to the advisory level.\n\n"
+        "Exercise increased caution in Maldives due to terrorism.\n\n"
+        "Advisory summary\n"
+        "Terrorist groups may attack with little or no warning. They may target:\n\n"
+        "• Tourist locations\n"
+        "• Transportation hubs\n\n"
+        "Visit the CDC for the latest Travel Health Information for the Maldives."
+        " Whether you’re a first time traveler."
+    )
+
+
+def test_entities_are_decoded_and_no_markup_survives():
+    text = plain_text(
+        "<p>Fish &amp; chips &lt;b&gt; &quot;here&quot; &#8211; &eacute;t&eacute;</p>"
+    )
+    assert text == 'Fish & chips <b> "here" – été'
+
+
+def test_scripts_styles_and_comments_are_dropped_but_the_text_after_them_kept():
+    text = plain_text(
+        "<p>Before<script>alert('x')</script> after<style>p{}</style> end<!-- note --> tail</p>"
+    )
+    assert text == "Before after end tail"
+
+
+def test_plain_text_input_is_returned_tidied():
+    assert (
+        plain_text("  Drought is on going\n in   Australia ") == "Drought is on going in Australia"
+    )
+    assert plain_text("") == ""
+    assert plain_text("   ") == ""
+
+
+def test_table_cells_are_separated():
+    assert plain_text("<table><tr><td>Level</td><td>2</td></tr></table>") == "Level 2"
+
+
+def test_summary_is_cut_on_a_word_boundary_with_an_ellipsis():
+    cut = summary("<p>Exercise increased caution in Maldives due to terrorism.</p>", limit=30)
+    assert cut == "Exercise increased caution in" + ELLIPSIS
+    assert len(cut) <= 30
+
+
+def test_short_text_is_not_cut():
+    assert summary("<p>Level 1</p>", limit=30) == "Level 1"
+
+
+def test_one_long_word_is_cut_inside_the_word():
+    assert shorten("a" * 50, 10) == "a" * 9 + ELLIPSIS
+
+
+def test_summary_keeps_the_change_note_first():
+    assert summary(STATE_DEPT_DESCRIPTION).startswith("Reissued Language: There were no changes")
+
+
+@given(st.text(max_size=300), st.integers(min_value=1, max_value=200))
+def test_shorten_never_exceeds_the_limit(text, limit):
+    cut = shorten(text, limit)
+    assert len(cut) <= limit
+    if len(text) <= limit:
+        assert cut == text
+    else:
+        assert cut.endswith(ELLIPSIS)
+
+
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=200))
+def test_plain_text_of_any_text_has_no_tags_from_markup_and_no_edge_spaces(text):
+    result = plain_text(f"<p>{text}</p>")
+    assert result == result.strip()
+    assert "\n\n\n" not in result
