@@ -61,10 +61,10 @@ def classify(alert: Alert, known: KnownState | None) -> Announcement | None:
 def changed_sections(old: str, new: str, *, limit: int = 5) -> tuple[str, ...]:
     """Name the sections of an advisory whose text changed, for the update message.
 
-    Bodies are paragraphs separated by blank lines; a short one-line paragraph without
-    closing punctuation is a section heading (how GOV.UK parts and State Department
-    headings come out of the HTML). Without headings, the start of each changed
-    paragraph stands in for a name.
+    Bodies are paragraphs separated by blank lines. Adapters mark section headings with a
+    leading "## " (GOV.UK parts, Smartraveller fields, WHO sections); in bodies without
+    marks, a short one-line paragraph without closing punctuation is taken as a heading.
+    Without headings, the start of each changed paragraph stands in for a name.
     """
     old_sections = dict(_sections(old))
     new_sections = _sections(new)
@@ -81,10 +81,14 @@ def changed_sections(old: str, new: str, *, limit: int = 5) -> tuple[str, ...]:
 
 def _sections(body: str) -> list[tuple[str, str]]:
     sections: list[tuple[str, list[str]]] = [("", [])]
+    marked = any(line.startswith("## ") for line in body.splitlines())
     for paragraph in (p.strip() for p in body.split("\n\n")):
         if not paragraph:
             continue
-        if _is_heading(paragraph):
+        if marked and paragraph.startswith("## "):
+            heading, _, rest = paragraph[3:].partition("\n")
+            sections.append((heading.strip(), [" ".join(rest.split())] if rest.strip() else []))
+        elif not marked and _is_heading(paragraph):
             sections.append((paragraph, []))
         else:
             sections[-1][1].append(" ".join(paragraph.split()))

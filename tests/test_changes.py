@@ -76,3 +76,15 @@ def test_removed_section_is_reported():
     old = "Entry requirements\n\nVisa needed.\n\nHealth\n\nVaccinate."
     new = "Entry requirements\n\nVisa needed."
     assert changed_sections(old, new) == ("Health",)
+
+
+def test_marked_sections_are_named_by_their_heading():
+    old = "## Summary\n\nCalm.\n\n## Safety and security\n\nPetty crime.\n\n## Health\n\nOk."
+    new = old.replace("Petty crime.", "Protests near the parliament. Avoid crowds.")
+    assert changed_sections(old, new) == ("Safety and security",)
+
+
+def test_unmarked_headings_in_marked_body_are_not_sections():
+    old = "## Entry\n\nShort line\n\nVisa needed."
+    new = "## Entry\n\nShort line\n\nNo visa needed."
+    assert changed_sections(old, new) == ("Entry",)

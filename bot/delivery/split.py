@@ -59,8 +59,14 @@ def _cut(atoms: list[_Atom], start: int, limit: int) -> int:
         end += 1
     if end >= len(atoms):
         return end
-    for breaker in ("\n\n", "\n", " "):
-        cut = _last_break(atoms, start, end, breaker)
+    # A paragraph break in the first half would leave a stub (a heading alone): prefer a
+    # later line break or space then, and take the stub only when there is nothing else.
+    cuts = [_last_break(atoms, start, end, breaker) for breaker in ("\n\n", "\n", " ")]
+    half = start + (end - start) // 2
+    for cut in cuts:
+        if cut is not None and cut > half:
+            return cut
+    for cut in cuts:
         if cut is not None:
             return cut
     return max(end, start + 1)
