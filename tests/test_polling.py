@@ -1,0 +1,145 @@
+"""Polling sources for real over local HTTP: health, backoff, 304s, failures kept apart."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from datetime import timedelta
+
+import httpx
+import pytest
+
+from bot.config import SourceConfig
+from bot.polling import Backoff, Poller
+from bot.sources.base import FeedClient
+from bot.store import alerts as alert_store
+from bot.store import sources as source_store
+from bot.store.database import Database
+from tests.builders import BASE_TIME
+
+STATE_FILE = "us-state-dept-TAsTWs-2025-10-07.trimmed.xml"
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = BASE_TIME
+
+    def __call__(self):
+        return self.now
+
+
+@pytest.fixture
+async def db(tmp_path):
+    database = await Database.open(tmp_path / "poll.sqlite3")
+    yield database
+    await database.close()
+
+
+@pytest.fixture
+async def http():
+    async with httpx.AsyncClient(timeout=0.5) as client:
+        yield client
+
+
+def poller_for(db, http, clock, **kwargs) -> Poller:
+    return Poller(db, FeedClient(http), clock=clock, rng=random.Random(7), **kwargs)
+
+
+async def test_unchanged_feed_costs_one_conditional_request(db, http, feed_server):
+    clock = Clock()
+    source = SourceConfig("us-state", "us-state", feed_server.url(STATE_FILE))
+    poller = poller_for(db, http, clock)
+    first = await poller.poll(source)
+    second = await poller.poll(source)
+    assert first.status == "ok" and first.items == 54 and first.announcements == 54
+    assert second.status == "not-modified"
+    assert feed_server.conditional_requests["/" + STATE_FILE] == 1
+    health = await source_store.get_health(db, "us-state")
+    assert health.items_seen == 54 and health.consecutive_failures == 0
+
+
+async def test_failing_source_backs_off_and_recovers(db, http, feed_server):
+    clock = Clock()
+    source = SourceConfig("us-state", "us-state", feed_server.url(STATE_FILE))
+    feed_server.fail("/" + STATE_FILE, 503, times=2)
+    poller = poller_for(db, http, clock, backoff=Backoff(base_seconds=60, jitter=0.5))
+
+    failed = await poller.poll(source)
+    assert failed.status == "failed" and "503" in (failed.error or "")
+    health = await source_store.get_health(db, "us-state")
+    assert health.consecutive_failures == 1
+    assert health.next_attempt_at is not None
+    wait = health.next_attempt_at - clock.now
+    assert timedelta(seconds=30) <= wait <= timedelta(seconds=90)
+
+    skipped = await poller.poll(source)
+    assert skipped.status == "skipped" and feed_server.requests["/" + STATE_FILE] == 1
+
+    clock.now += timedelta(minutes=2)
+    assert (await poller.poll(source)).status == "failed"
+    health = await source_store.get_health(db, "us-state")
+    assert health.consecutive_failures == 2
+    assert health.next_attempt_at - clock.now >= timedelta(seconds=60)  # doubled
+
+    clock.now += timedelta(minutes=5)
+    recovered = await poller.poll(source)
+    assert recovered.status == "ok"
+    health = await source_store.get_health(db, "us-state")
+    assert health.consecutive_failures == 0 and health.last_error is None
+
+
+async def test_malformed_feed_is_reported_and_known_alerts_are_kept(db, http, feed_server):
+    clock = Clock()
+    source = SourceConfig("us-state", "us-state", feed_server.url("/state.xml"))
+    feed_server.add("/state.xml", (feed_server.document("/" + STATE_FILE)).body)
+    poller = poller_for(db, http, clock)
+    assert (await poller.poll(source)).status == "ok"
+
+    feed_server.add("/state.xml", b"<rss><channel><item><title>broken")
+    clock.now += timedelta(hours=1)
+    report = await poller.poll(source, force=True)
+    assert report.status == "failed"
+    assert "FeedMalformed" in (report.error or "")
+    health = await source_store.get_health(db, "us-state")
+    assert "FeedMalformed" in (health.last_error or "")
+    germany = await alert_store.current_alerts_for(db, "DE")
+    assert [alert.source for alert in germany] == ["us-state"]
+
+
+async def test_paused_source_is_not_polled(db, http, feed_server):
+    source = SourceConfig("us-state", "us-state", feed_server.url(STATE_FILE))
+    await source_store.set_paused(db, "us-state", True)
+    report = await poller_for(db, http, Clock()).poll(source)
+    assert report.status == "skipped" and report.error == "paused"
+    assert feed_server.requests["/" + STATE_FILE] == 0
+
+
+async def test_hanging_source_does_not_delay_the_others(db, http, feed_server):
+    """A source that times out finishes after one that answers at once, in the same round."""
+    slow = SourceConfig("slow", "us-state", feed_server.url("/slow.xml"))
+    fast = SourceConfig("fast", "gdacs", feed_server.url("/gdacs-rss-2019-12-30.xml"))
+    feed_server.add("/slow.xml", b"<rss/>")
+    feed_server.delay("/slow.xml", 2.0)
+    poller = poller_for(db, http, Clock())
+    finished: list[str] = []
+
+    async def poll(source: SourceConfig) -> None:
+        report = await poller.poll(source)
+        finished.append(f"{report.source}:{report.status}")
+
+    await asyncio.gather(poll(slow), poll(fast))
+    assert finished == ["fast:ok", "slow:failed"]
+    health = await source_store.get_health(db, "slow")
+    assert "FetchFailed" in (health.last_error or "") and "timed out" in (health.last_error or "")
+
+
+async def test_a_bug_in_an_adapter_is_recorded_not_raised(db, http, feed_server, monkeypatch):
+    from bot.sources import us_state
+
+    def explode(self, body, *, source):
+        raise ZeroDivisionError("adapter bug")
+
+    monkeypatch.setattr(us_state.UsStateAdapter, "parse", explode)
+    source = SourceConfig("us-state", "us-state", feed_server.url(STATE_FILE))
+    report = await poller_for(db, http, Clock()).poll(source)
+    assert report.status == "failed" and "ZeroDivisionError" in (report.error or "")
