@@ -1,9 +1,10 @@
 """`python -m bot demo`: the whole bot, offline, on the bundled sample feeds.
 
-It serves the sample feeds over local HTTP, starts the local Bot API stand-in, plays two
-travellers (one writing in English, one in French) who subscribe in chat, polls the
+It serves the sample feeds over local HTTP, starts the local Bot API stand-in, plays three
+travellers (writing in English, French and Spanish) who subscribe in chat, polls the
 sources once, lets the dispatcher send, and prints each message as that traveller sees
-it. Then it polls again to show that an unchanged feed sends nothing.
+it. Then it polls again to show that an unchanged feed sends nothing, and once more after
+the State Department raises Germany's level, to show an update.
 """
 
 from __future__ import annotations
@@ -15,16 +16,21 @@ from typing import TextIO
 
 from aiohttp import web
 
-from bot.app import build_runtime
+from bot.app import BotRuntime, build_runtime
 from bot.config import PROJECT_ROOT, Settings, SourceConfig
 from bot.logs import configure_logging
 from bot.standin import SentMessage, StandIn, render_for_terminal
 
 FEEDS_DIR = PROJECT_ROOT / "feeds"
 
+STATE_DEPT_FILE = "us-state-dept-TAsTWs-2025-10-07.trimmed.xml"
 # (source kind, sample file) polled by the demo.
 DEMO_FEEDS: tuple[tuple[str, str], ...] = (
-    ("us-state", "us-state-dept-TAsTWs-2025-10-07.trimmed.xml"),
+    ("us-state", STATE_DEPT_FILE),
+    ("ca-travel", "canada-travel-voyage-index-alpha-eng-2014-10-02.json"),
+    ("gdacs", "gdacs-rss-2019-12-30.xml"),
+    ("usgs", "usgs-significant_month-2023-10-11.geojson"),
+    ("cap", "cap12-au-nsw-rfs-2011-10-05.cap.xml"),
 )
 
 
@@ -37,15 +43,24 @@ class Traveller:
 
 
 TRAVELLERS = (
-    Traveller(1001, "Alice", "en", ("/start", "/subscribe Mexico, Kenya, Ukrane", "/list")),
-    Traveller(1002, "Bruno", "fr-FR", ("/start", "/subscribe Allemagne, 🇱🇧, SN", "/list")),
+    Traveller(1001, "Alice", "en", ("/start", "/subscribe Kenya, Ukrane", "/list")),
+    Traveller(1002, "Bruno", "fr-FR", ("/start", "/subscribe Allemagne, 🇦🇺", "/list")),
+    Traveller(1003, "Carmen", "es", ("/start", "/subscribe Filipinas")),
 )
 
 
-async def serve_feeds(directory: Path) -> tuple[web.AppRunner, str]:
-    """A local HTTP server for the sample feed files (what the real sources would answer)."""
+async def serve_feeds(documents: dict[str, bytes]) -> tuple[web.AppRunner, str]:
+    """A local HTTP server answering what the real sources would (`documents` by file name).
+
+    The dict is read at each request, so the demo can publish a changed feed.
+    """
+
+    async def answer(request: web.Request) -> web.Response:
+        body = documents.get(request.match_info["name"])
+        return web.Response(body=body) if body is not None else web.Response(status=404)
+
     app = web.Application()
-    app.router.add_static("/", directory, show_index=False)
+    app.router.add_get("/{name}", answer)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
@@ -56,7 +71,8 @@ async def serve_feeds(directory: Path) -> tuple[web.AppRunner, str]:
 
 async def run_demo(out: TextIO, *, verbose: bool = True) -> int:
     configure_logging(level="WARNING", secrets=[])
-    feeds_runner, feeds_url = await serve_feeds(FEEDS_DIR)
+    documents = {file: (FEEDS_DIR / file).read_bytes() for _, file in DEMO_FEEDS}
+    feeds_runner, feeds_url = await serve_feeds(documents)
     standin = StandIn()
     await standin.start()
     try:
@@ -72,13 +88,20 @@ async def run_demo(out: TextIO, *, verbose: bool = True) -> int:
                     SourceConfig(kind, kind, f"{feeds_url}/{file}") for kind, file in DEMO_FEEDS
                 ),
             )
-            return await _play(settings, standin, out, verbose=verbose)
+            return await _play(settings, standin, documents, out, verbose=verbose)
     finally:
         await standin.stop()
         await feeds_runner.cleanup()
 
 
-async def _play(settings: Settings, standin: StandIn, out: TextIO, *, verbose: bool) -> int:
+async def _play(
+    settings: Settings,
+    standin: StandIn,
+    documents: dict[str, bytes],
+    out: TextIO,
+    *,
+    verbose: bool,
+) -> int:
     runtime = await build_runtime(settings)
     await runtime.start(schedule=False)
     try:
@@ -99,20 +122,7 @@ async def _play(settings: Settings, standin: StandIn, out: TextIO, *, verbose: b
                         _print_message(out, traveller, message)
 
         _say(out, "\n== The bot polls the sources ==")
-        already = {t.chat_id: len(standin.messages_to(t.chat_id)) for t in TRAVELLERS}
-        for report in await runtime.poll_all(force=True):
-            _say(
-                out,
-                f"{report.source}: {report.status}, {report.items} items,"
-                f" {report.announcements} new or changed, {report.queued} messages queued"
-                + (f" ({report.error})" if report.error else ""),
-            )
-        await runtime.dispatcher.drain()
-        for traveller in TRAVELLERS:
-            received = standin.messages_to(traveller.chat_id)[already[traveller.chat_id] :]
-            _say(out, f"\n-- {traveller.name} receives {len(received)} alert(s) --")
-            for message in received:
-                _print_message(out, traveller, message)
+        await _poll_and_show(runtime, standin, out)
 
         _say(out, "\n== The same feeds, polled again ==")
         sent_before = len(standin.sent)
@@ -124,9 +134,40 @@ async def _play(settings: Settings, standin: StandIn, out: TextIO, *, verbose: b
             f"{queued} messages queued, {len(standin.sent) - sent_before} sent: an unchanged"
             " feed sends nothing.",
         )
+
+        _say(out, "\n== The State Department raises Germany to level 3 ==")
+        documents[STATE_DEPT_FILE] = raise_germany(documents[STATE_DEPT_FILE])
+        await _poll_and_show(runtime, standin, out)
     finally:
         await runtime.stop()
     return 0
+
+
+async def _poll_and_show(runtime: BotRuntime, standin: StandIn, out: TextIO) -> None:
+    already = {t.chat_id: len(standin.messages_to(t.chat_id)) for t in TRAVELLERS}
+    for report in await runtime.poll_all(force=True):
+        _say(
+            out,
+            f"{report.source}: {report.status}, {report.items} items,"
+            f" {report.announcements} new or changed, {report.queued} messages queued"
+            + (f" ({report.error})" if report.error else ""),
+        )
+    await runtime.dispatcher.drain()
+    for traveller in TRAVELLERS:
+        received = standin.messages_to(traveller.chat_id)[already[traveller.chat_id] :]
+        _say(out, f"\n-- {traveller.name} receives {len(received)} message(s) --")
+        for message in received:
+            _print_message(out, traveller, message)
+
+
+def raise_germany(feed: bytes) -> bytes:
+    """The State Department feed with Germany's item raised from level 2 to level 3."""
+    start = feed.index(b"<title>Germany - ")
+    end = feed.index(b"</item>", start)
+    item = feed[start:end].replace(
+        b"Level 2: Exercise Increased Caution", b"Level 3: Reconsider Travel"
+    )
+    return feed[:start] + item + feed[end:]
 
 
 def _print_message(out: TextIO, traveller: Traveller, message: SentMessage) -> None:

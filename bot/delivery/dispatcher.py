@@ -191,6 +191,11 @@ class Dispatcher:
         first = job.rows[0]
         parts = split_message(text)
         reply_to = None if job.digest or first.change == Change.NEW else first.reply_to
+        if reply_to is None and not job.digest and first.change != Change.NEW:
+            # The original may have gone out earlier in this very round.
+            reply_to = await outbox.thread_message(
+                self.db, job.chat_id, first.source, first.alert_id
+            )
         silent = not job.digest and first.change == Change.TEXT
         message_id: int | None = None
         for index in range(min(first.parts_sent, len(parts) - 1), len(parts)):

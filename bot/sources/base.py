@@ -6,6 +6,8 @@ command line can parse a file and the bot can poll a URL through exactly the sam
 
 from __future__ import annotations
 
+import asyncio
+
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import ClassVar, Literal
@@ -130,4 +132,6 @@ class SourceAdapter(ABC):
         fetched = await client.get(url, validators)
         if fetched.status == "not-modified":
             return PollOutcome(None, validators)
-        return PollOutcome(self.parse(fetched.body, source=source), fetched.validators)
+        # In a worker thread: a large feed must not stall chat handlers while it parses.
+        feed = await asyncio.to_thread(self.parse, fetched.body, source=source)
+        return PollOutcome(feed, fetched.validators)

@@ -5,10 +5,8 @@ Adding a source means writing its module and adding one line to `ADAPTERS`.
 
 from __future__ import annotations
 
-import asyncio
-
 from bot.sources.au_smartraveller import AuSmartravellerAdapter
-from bot.sources.base import ParsedFeed, SourceAdapter
+from bot.sources.base import SourceAdapter
 from bot.sources.ca_travel import CaTravelAdapter
 from bot.sources.cap import CapAdapter
 from bot.sources.gdacs import GdacsAdapter
@@ -37,11 +35,3 @@ def adapter_for(kind: str) -> SourceAdapter:
         known = ", ".join(sorted(ADAPTERS))
         raise KeyError(f"unknown source kind {kind!r}; known kinds: {known}") from None
     return adapter_class()
-
-
-async def parse_in_thread(adapter: SourceAdapter, body: bytes, source: str) -> ParsedFeed:
-    """`adapter.parse` in a worker thread, so chat handlers answer while a big feed parses.
-
-    lxml releases the GIL while it parses, so this is real concurrency for XML feeds.
-    """
-    return await asyncio.to_thread(adapter.parse, body, source=source)

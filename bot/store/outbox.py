@@ -232,6 +232,18 @@ async def chat_due_rows(
     return [_row(row) for row in rows]
 
 
+async def thread_message(db: Database, chat_id: int, source: str, alert_id: str) -> int | None:
+    """The chat's latest message about this alert, which an update replies to."""
+    value = await db.fetch_value(
+        "SELECT d.message_id FROM deliveries AS d"
+        " JOIN alert_versions AS v ON v.id = d.alert_version_id"
+        " WHERE d.chat_id = ? AND d.state = 'sent' AND d.message_id IS NOT NULL"
+        " AND v.source = ? AND v.alert_id = ? ORDER BY d.id DESC LIMIT 1",
+        (chat_id, source, alert_id),
+    )
+    return None if value is None else int(value)
+
+
 async def alert_payloads(db: Database, alert_version_ids: Iterable[int]) -> dict[int, str]:
     """The JSON payload of each alert version, fetched once per version, not per reader."""
     ids = json.dumps(sorted(set(alert_version_ids)))

@@ -4,8 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.sources.base import ParsedFeed, SourceAdapter
-from bot.sources.registry import ADAPTERS, adapter_for, parse_in_thread
+import httpx
+
+from bot.sources.base import FeedClient, ParsedFeed, SourceAdapter, Validators
+from bot.sources.registry import ADAPTERS, adapter_for
 
 FEEDS = Path(__file__).resolve().parents[2] / "feeds"
 
@@ -41,20 +43,32 @@ class _WaitsForTheLoop(SourceAdapter):
         return ParsedFeed(alerts=(), problems=(body.decode(), source))
 
 
-async def test_other_coroutines_keep_running_while_a_feed_parses():
+async def test_other_coroutines_keep_running_while_a_polled_feed_parses(feed_server):
     adapter = _WaitsForTheLoop()
+    url = feed_server.add("/body.xml", b"body")
 
     async def chat_handler() -> str:
         await asyncio.sleep(0.01)
         adapter.loop_ran.set()
         return "answered"
 
-    parsed, answer = await asyncio.gather(parse_in_thread(adapter, b"body", "src"), chat_handler())
+    async with httpx.AsyncClient() as http:
+        outcome, answer = await asyncio.gather(
+            adapter.poll(FeedClient(http), url, source="src", validators=Validators()),
+            chat_handler(),
+        )
     assert answer == "answered"
-    assert parsed.problems == ("body", "src")
+    assert outcome.feed is not None and outcome.feed.problems == ("body", "src")
 
 
-async def test_parse_in_thread_gives_the_same_alerts_as_parse():
+async def test_polling_gives_the_same_alerts_as_parsing_the_file(feed_server):
     body = (FEEDS / "gdacs-rss-2019-12-30.xml").read_bytes()
     adapter = adapter_for("gdacs")
-    assert await parse_in_thread(adapter, body, "gdacs") == adapter.parse(body, source="gdacs")
+    async with httpx.AsyncClient() as http:
+        outcome = await adapter.poll(
+            FeedClient(http),
+            feed_server.url("/gdacs-rss-2019-12-30.xml"),
+            source="gdacs",
+            validators=Validators(),
+        )
+    assert outcome.feed == adapter.parse(body, source="gdacs")
