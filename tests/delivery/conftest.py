@@ -3,7 +3,8 @@ to it through python-telegram-bot, as in production."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -47,13 +48,15 @@ def renders() -> Renders:
 
 @pytest.fixture
 def make_dispatcher(db: Database, bot: Bot, clock: Clock, renders: Renders) -> DispatcherFactory:
-    def build(limits: DeliveryLimits = FAST, **options: object) -> Dispatcher:
+    def build(
+        limits: DeliveryLimits = FAST, wall_clock: Callable[[], datetime] = clock, **options: object
+    ) -> Dispatcher:
         return Dispatcher(
             db,
             TelegramSender(bot, paid_broadcast=limits.paid_broadcast),
             renders.alert,
             limits=limits,
-            clock=clock,
+            clock=wall_clock,
             render_digest=renders.digest,
             **options,  # type: ignore[arg-type]
         )
