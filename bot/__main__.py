@@ -1,4 +1,4 @@
-"""Command line: `python -m bot run | demo | parse | diff | sources`."""
+"""Command line: `python -m bot run | demo | parse | diff | sources | backup`."""
 
 from __future__ import annotations
 
@@ -31,6 +31,8 @@ def main(argv: list[str] | None = None) -> int:
     diff.add_argument("old", type=Path)
     diff.add_argument("new", type=Path)
     commands.add_parser("sources", help="health of each configured source")
+    backup = commands.add_parser("backup", help="copy the database, safely while the bot runs")
+    backup.add_argument("path", type=Path, help="where to write the copy (must not exist)")
     args = parser.parse_args(argv)
 
     try:
@@ -46,6 +48,8 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(_diff(args.kind, args.old, args.new))
         if args.command == "sources":
             return asyncio.run(_sources())
+        if args.command == "backup":
+            return _backup(args.path)
     except ConfigError as error:
         print(f"configuration error: {error}", file=sys.stderr)
         return 2
@@ -72,6 +76,22 @@ def _run() -> int:
             await runtime.stop()
 
     asyncio.run(serve())
+    return 0
+
+
+def _backup(path: Path) -> int:
+    from bot.ops.backup import BackupError, backup_database
+
+    settings = load_settings()
+    if not settings.database_url.startswith("sqlite:///"):
+        print("backup copies SQLite databases; for PostgreSQL use pg_dump", file=sys.stderr)
+        return 2
+    try:
+        report = backup_database(settings.sqlite_path, path)
+    except BackupError as error:
+        print(f"backup: {error}", file=sys.stderr)
+        return 1
+    print(f"backup written to {report.path} ({report.bytes} bytes)")
     return 0
 
 

@@ -21,15 +21,20 @@ from telegram.ext import Application, ApplicationBuilder
 from bot import __version__
 from bot.alerts import Alert, Change
 from bot.chat import register_handlers
+from bot.chat.admin import ADMIN_TOOLS_KEY, AdminTools
 from bot.chat.common import SERVICES_KEY
 from bot.config import Settings
 from bot.delivery.dispatcher import DeliveryLimits, Dispatcher, RenderRequest
 from bot.delivery.sender import TelegramSender
 from bot.i18n import SUPPORTED_LANGUAGES, Catalogs
 from bot.matching import fan_out_pending
+from bot.ops.announce import announcement_text, is_announcement
+from bot.ops.http import OpsServer, build_ops_server
+from bot.ops.metrics import MeteredDispatcher, MeteredPoller, Metrics
+from bot.ops.webhook import register_webhook
 from bot.polling import Poller, PollReport
 from bot.render import Renderer
-from bot.scheduler import schedule_polls
+from bot.scheduler import schedule_briefings, schedule_polls
 from bot.services import Services, utc_now
 from bot.sources.base import FeedClient
 from bot.store.database import Database
@@ -49,11 +54,16 @@ class BotRuntime:
         poller: Poller,
         dispatcher: Dispatcher,
         http: httpx.AsyncClient,
+        *,
+        metrics: Metrics | None = None,
+        ops: OpsServer | None = None,
     ) -> None:
         self.services = services
         self.application = application
         self.poller = poller
         self.dispatcher = dispatcher
+        self.metrics = metrics or Metrics()
+        self.ops = ops  # health, metrics, feeds and the webhook; None when not configured
         self._http = http
         self._scheduler: AsyncIOScheduler | None = None
         self._stop = asyncio.Event()
@@ -68,10 +78,15 @@ class BotRuntime:
         await self.application.initialize()
         await self.application.start()
         await self._set_command_menu()
-        if receive_updates and self.application.updater is not None:
+        ops = self.settings.operations
+        if receive_updates and ops.webhook_url and ops.webhook_secret:
+            await register_webhook(self.application, ops.webhook_url, ops.webhook_secret)
+        elif receive_updates and self.application.updater is not None:
             await self.application.updater.start_polling(
                 poll_interval=0.0, timeout=10, drop_pending_updates=False
             )
+        if self.ops is not None:
+            await self.ops.start()
         recovered = await fan_out_pending(self.services.db, now=self.services.clock())
         if recovered:
             log.info("recovered %d queued messages from an interrupted fan-out", recovered)
@@ -79,6 +94,7 @@ class BotRuntime:
         if schedule:
             self._scheduler = AsyncIOScheduler(timezone="UTC")
             schedule_polls(self._scheduler, self.poller, self.settings)
+            schedule_briefings(self._scheduler, self.services, TelegramSender(self.application.bot))
             self._scheduler.start()
 
     async def poll_all(self, *, force: bool = False) -> list[PollReport]:
@@ -89,7 +105,13 @@ class BotRuntime:
         )
 
     async def stop(self) -> None:
-        """Stop taking new work, let the dispatcher finish its batch, close everything."""
+        """Stop taking new work, let the dispatcher finish its batch, close everything.
+
+        Deliveries not sent yet stay pending in the outbox (nothing is claimed), so the next
+        start sends them; sends in flight finish and are recorded before the database closes.
+        """
+        if self.ops is not None:
+            await self.ops.stop()
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=False)
         self._stop.set()
@@ -114,7 +136,13 @@ class BotRuntime:
                 BotCommand("subscribe", t.gettext("Follow countries")),
                 BotCommand("unsubscribe", t.gettext("Stop following countries")),
                 BotCommand("list", t.gettext("Countries you follow")),
+                BotCommand("settings", t.gettext("Alert level, topics, quiet hours, digest")),
+                BotCommand("pause", t.gettext("Pause all alerts")),
+                BotCommand("resume", t.gettext("Resume alerts")),
                 BotCommand("language", t.gettext("Change language")),
+                BotCommand("about", t.gettext("Where the alerts come from")),
+                BotCommand("mydata", t.gettext("What I store about you")),
+                BotCommand("forget", t.gettext("Delete what I store about you")),
                 BotCommand("help", t.gettext("What I can do")),
             ]
             code = None if language == "en" else language
@@ -151,6 +179,8 @@ async def build_runtime(
     register_handlers(application)
 
     def render(alert: Alert, request: RenderRequest) -> str:
+        if is_announcement(alert):
+            return announcement_text(alert)
         return renderer.alert(
             alert,
             language=request.language,
@@ -163,23 +193,28 @@ async def build_runtime(
     def render_digest(items: list[tuple[Alert, Change]], request: RenderRequest) -> str:
         return renderer.digest(items, language=request.language, timezone=request.timezone)
 
-    dispatcher = Dispatcher(
+    metrics = Metrics()
+    dispatcher = MeteredDispatcher(
         db,
         TelegramSender(application.bot),
         render,
         limits=limits or DeliveryLimits(),
         clock=clock,
         render_digest=render_digest,
+        metrics=metrics,
     )
     http = httpx.AsyncClient(
         timeout=settings.http_timeout_seconds,
         follow_redirects=True,
         headers={"User-Agent": f"travel-risk-bot/{__version__}"},
     )
-    poller = Poller(
+    poller = MeteredPoller(
         db,
         FeedClient(http, max_bytes=settings.max_feed_bytes),
         clock=clock,
         on_queued=dispatcher.wake,
+        metrics=metrics,
     )
-    return BotRuntime(services, application, poller, dispatcher, http)
+    application.bot_data[ADMIN_TOOLS_KEY] = AdminTools(poller, dispatcher.wake)
+    ops = build_ops_server(settings, application, db, metrics, clock)
+    return BotRuntime(services, application, poller, dispatcher, http, metrics=metrics, ops=ops)

@@ -7,6 +7,7 @@ A missing or malformed value stops start-up with one line that names it.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +32,20 @@ class SourceConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class OperationsConfig:
+    """The HTTP server (health, metrics, feeds), webhook mode and readiness thresholds."""
+
+    http_port: int | None = None  # None: no HTTP server (unless webhook mode needs one)
+    http_listen: str = "0.0.0.0"
+    webhook_url: str | None = None  # set: webhook mode; unset: polling with getUpdates
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = 8443
+    webhook_secret: str | None = None
+    ready_source_failing_minutes: int = 120
+    ready_outbox_stuck_minutes: int = 60
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     token: str | None
     database_url: str
@@ -46,6 +61,8 @@ class Settings:
     log_level: str = "INFO"
     templates_dir: Path = field(default=PROJECT_ROOT / "templates")
     locales_dir: Path = field(default=PROJECT_ROOT / "locales")
+    operations: OperationsConfig = field(default_factory=OperationsConfig)
+    briefing_days_before: int = 3  # a trip briefing goes out this many days ahead
 
     @property
     def sqlite_path(self) -> Path:
@@ -92,6 +109,8 @@ def load_settings(env: Mapping[str, str] | None = None, *, require_token: bool =
         max_feed_bytes=_positive_int(env, "MAX_FEED_BYTES", 20 * 1024 * 1024, minimum=1024),
         log_json=_bool(env, "LOG_JSON", False),
         log_level=env.get("LOG_LEVEL", "").strip().upper() or "INFO",
+        operations=_operations(env),
+        briefing_days_before=_positive_int(env, "BRIEFING_DAYS_BEFORE", 3, minimum=1),
     )
 
 
@@ -160,3 +179,48 @@ def _sources(env: Mapping[str, str]) -> tuple[SourceConfig, ...]:
             f"SOURCES is malformed: source names must be unique, {sorted(duplicates)}"
         )
     return tuple(configs)
+
+
+_WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what setWebhook accepts
+
+
+def _operations(env: Mapping[str, str]) -> OperationsConfig:
+    """HTTP_PORT, HTTP_LISTEN, WEBHOOK_*, READY_* (see docs/operations.md)."""
+    webhook_url = env.get("WEBHOOK_URL", "").strip() or None
+    secret = env.get("WEBHOOK_SECRET", "").strip() or None
+    if webhook_url is not None:
+        if not webhook_url.startswith(("https://", "http://")) or " " in webhook_url:
+            raise ConfigError(
+                f"WEBHOOK_URL is malformed: expected https://your.host/path, got {webhook_url!r}"
+            )
+        if secret is None:
+            raise ConfigError(
+                "WEBHOOK_SECRET is not set: webhook mode needs a secret of 1-256 characters"
+                " A-Z, a-z, 0-9, _ and -"
+            )
+    if secret is not None and not _WEBHOOK_SECRET.match(secret):
+        raise ConfigError(
+            "WEBHOOK_SECRET is malformed: expected 1-256 characters A-Z, a-z, 0-9, _ and -"
+        )
+    return OperationsConfig(
+        http_port=_port(env, "HTTP_PORT", None),
+        http_listen=env.get("HTTP_LISTEN", "").strip() or "0.0.0.0",
+        webhook_url=webhook_url,
+        webhook_listen=env.get("WEBHOOK_LISTEN", "").strip() or "0.0.0.0",
+        webhook_port=_port(env, "WEBHOOK_PORT", 8443) or 0,
+        webhook_secret=secret,
+        ready_source_failing_minutes=_positive_int(
+            env, "READY_SOURCE_FAILING_MINUTES", 120, minimum=1
+        ),
+        ready_outbox_stuck_minutes=_positive_int(env, "READY_OUTBOX_STUCK_MINUTES", 60, minimum=1),
+    )
+
+
+def _port(env: Mapping[str, str], name: str, default: int | None) -> int | None:
+    """A TCP port; 0 picks a free one (tests); empty or "off" gives the default."""
+    raw = env.get(name, "").strip().lower()
+    if not raw or raw == "off":
+        return default
+    if not raw.isdigit() or int(raw) > 65535:
+        raise ConfigError(f"{name} is malformed: expected a port number 0-65535, got {raw!r}")
+    return int(raw)

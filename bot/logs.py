@@ -29,6 +29,22 @@ class RedactSecrets(logging.Filter):
         return True
 
 
+class RedactedFormatter(logging.Formatter):
+    """Masks secrets in the whole formatted record, tracebacks included: an exception's
+    message (an HTTP error, say) can carry a Bot API URL, which the filter never sees."""
+
+    def __init__(self, inner: logging.Formatter, secrets: list[str]) -> None:
+        super().__init__()
+        self._inner = inner
+        self._secrets = [s for s in secrets if s]
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = self._inner.format(record)
+        for secret in self._secrets:
+            text = text.replace(secret, "***")
+        return text
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         entry = {
@@ -46,9 +62,12 @@ def configure_logging(*, level: str = "INFO", json_lines: bool = False, secrets:
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(RedactSecrets(secrets))
     handler.setFormatter(
-        JsonFormatter()
-        if json_lines
-        else logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+        RedactedFormatter(
+            JsonFormatter()
+            if json_lines
+            else logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"),
+            secrets,
+        )
     )
     root = logging.getLogger()
     root.handlers[:] = [handler]

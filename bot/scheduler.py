@@ -10,10 +10,14 @@ import logging
 from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot.briefings import remove_ended_trips, send_due_briefings
 from bot.config import Settings, SourceConfig
+from bot.delivery.sender import Sender
 from bot.polling import Poller
+from bot.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -43,3 +47,43 @@ async def _poll_job(poller: Poller, source: SourceConfig) -> None:
         await poller.poll(source)
     except Exception:  # logged and retried next time; a failing poll never stops the bot
         log.exception("poll of %s crashed", source.name)
+
+
+def schedule_briefings(scheduler: AsyncIOScheduler, services: Services, sender: Sender) -> None:
+    """Trip briefings every hour (each is sent once, whenever the job first finds it due),
+    and a daily cleanup of trips long over."""
+    scheduler.add_job(
+        _briefing_job,
+        IntervalTrigger(hours=1, jitter=60),
+        args=[services, sender],
+        id="briefings",
+        name="trip briefings",
+        next_run_time=datetime.now(UTC),
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=3600,
+    )
+    scheduler.add_job(
+        _cleanup_job,
+        CronTrigger(hour=3, minute=17, timezone=UTC),
+        args=[services],
+        id="trip-cleanup",
+        name="remove ended trips",
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=24 * 3600,
+    )
+
+
+async def _briefing_job(services: Services, sender: Sender) -> None:
+    try:
+        await send_due_briefings(services, sender)
+    except Exception:  # logged and retried next hour
+        log.exception("trip briefings crashed")
+
+
+async def _cleanup_job(services: Services) -> None:
+    try:
+        await remove_ended_trips(services)
+    except Exception:  # logged and retried tomorrow
+        log.exception("trip cleanup crashed")

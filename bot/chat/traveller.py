@@ -1,35 +1,31 @@
-"""The traveller's commands: start, subscribe, unsubscribe, list, language, help.
+"""The traveller's everyday commands: subscribe, unsubscribe, list, language, help.
 
 Handlers are thin: they read the update, call the store or the countries module, and reply
-in the reader's language. Everything a user typed is escaped before it is echoed.
+in the reader's language. Everything a user typed is cleaned and escaped before it is
+echoed; in groups only administrators change what the group follows.
 """
 
 from __future__ import annotations
 
 import html
+from datetime import timedelta
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
 from bot import countries
+from bot.chat import guard, picker, settings
 from bot.chat.common import current_chat, reply, services_of, translator_for
+from bot.chat.picker import country_label
+from bot.chat.settings import LANGUAGE_NAMES, show
 from bot.i18n import SUPPORTED_LANGUAGES, Translator
 from bot.store import chats as chat_store
+from bot.store import preferences
 
-# Each language offered in its own name, so a reader finds theirs whatever is shown now.
-LANGUAGE_NAMES = {
-    "en": "English",
-    "fr": "Français",
-    "de": "Deutsch",
-    "es": "Español",
-    "ru": "Русский",
-    "ar": "العربية",
-}
-MAX_ARGUMENT_CHARS = 1000
-
-
-def country_label(code: str, t: Translator) -> str:
-    return f"{countries.flag(code)} {t.country(code)}".strip()
+MAX_COUNTRY_LIST_CHARS = 1000
+# How long a question ("type the first letters") waits for its answer.
+PATIENCE = timedelta(minutes=15)
 
 
 def command_help(t: Translator) -> str:
@@ -38,7 +34,11 @@ def command_help(t: Translator) -> str:
         t.gettext("/subscribe France, Japan: follow countries (names, codes or flags)"),
         t.gettext("/unsubscribe Japan: stop following a country (or: all)"),
         t.gettext("/list: the countries you follow"),
+        t.gettext("/settings: alert level, topics, quiet hours, timezone, digest"),
+        t.gettext("/pause and /resume: stop and restart all alerts"),
         t.gettext("/language: change the language I write in"),
+        t.gettext("/about: where my alerts come from"),
+        t.gettext("/mydata and /forget: see or delete what I store about you"),
         t.gettext("/help: this message"),
         "",
         t.gettext(
@@ -49,51 +49,20 @@ def command_help(t: Translator) -> str:
     return "\n".join(lines)
 
 
-def _arguments(update: Update) -> str:
-    """The text after the command, or '' (a command alone, or with @botname)."""
-    message = update.effective_message
-    text = (message.text or "") if message else ""
-    _, _, rest = text.partition(" ")
-    return rest.strip()
-
-
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    services = services_of(context)
-    chat = await current_chat(update, services)
-    chat, _ = await chat_store.register_chat(
-        services.db, chat.chat_id, kind=chat.kind, language=chat.language, now=services.clock()
-    )
-    t = translator_for(chat, services)
-    welcome = t.gettext(
-        "Hello! I tell travellers when official advisories, hazards or outbreaks affect the"
-        " countries they follow."
-    )
-    next_step = t.gettext(
-        "Which countries do you want to follow? For example: %(example)s",
-        example="<code>/subscribe France, Japan</code>",
-    )
-    await reply(
-        update,
-        f"{welcome}\n\n{next_step}\n\n{command_help(t)}",
-        reply_markup=_language_keyboard(),
-    )
-
-
 async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     services = services_of(context)
     chat = await current_chat(update, services)
     t = translator_for(chat, services)
-    text = _arguments(update)
-    if not text:
-        await reply(
-            update,
-            t.gettext(
-                "Tell me which countries, for example: %(example)s",
-                example="<code>/subscribe Germany, 🇯🇵, ES</code>",
-            ),
-        )
+    if not await guard.allowed(update, context, t):
         return
-    if len(text) > MAX_ARGUMENT_CHARS:
+    if guard.overlong(update):
+        await reply(update, t.gettext("That is too long for a list of countries."))
+        return
+    text = guard.arguments(update)
+    if not text:
+        await picker.ask(update, context)
+        return
+    if len(text) > MAX_COUNTRY_LIST_CHARS:
         await reply(update, t.gettext("That is too long for a list of countries."))
         return
     query = countries.parse_countries(text, chat.language)
@@ -107,14 +76,17 @@ async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         names = ", ".join(country_label(code, t) for code in already)
         parts.append(t.gettext("You already follow: %(countries)s.", countries=html.escape(names)))
     buttons: list[list[InlineKeyboardButton]] = []
-    for unknown in query.unknown:
-        term = html.escape(unknown.term[:60])
-        if unknown.suggestions:
+    for unknown in query.unknown[:10]:
+        term = guard.echo(unknown.term)
+        if not term:
+            continue
+        close = picker.close_suggestions(unknown.term, unknown.suggestions, chat.language)
+        if close:
             parts.append(t.gettext("I don't know “%(term)s”. Did you mean:", term=term))
             buttons.append(
                 [
                     InlineKeyboardButton(country_label(code, t), callback_data=f"sub:{code}")
-                    for code in unknown.suggestions
+                    for code in close
                 ]
             )
         else:
@@ -125,6 +97,12 @@ async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                     term=term,
                 )
             )
+    if not parts:
+        parts.append(
+            t.gettext(
+                "I found no country in that. Try a name, a two-letter code like DE, or a flag."
+            )
+        )
     await reply(
         update,
         "\n".join(parts),
@@ -136,7 +114,12 @@ async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     services = services_of(context)
     chat = await current_chat(update, services)
     t = translator_for(chat, services)
-    text = _arguments(update)
+    if not await guard.allowed(update, context, t):
+        return
+    if guard.overlong(update):
+        await reply(update, t.gettext("That is too long for a list of countries."))
+        return
+    text = guard.arguments(update)
     if not text:
         await list_subscriptions(update, context)
         return
@@ -151,7 +134,7 @@ async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
             ),
         )
         return
-    query = countries.parse_countries(text[:MAX_ARGUMENT_CHARS], chat.language)
+    query = countries.parse_countries(text[:MAX_COUNTRY_LIST_CHARS], chat.language)
     removed = await chat_store.unsubscribe(services.db, chat.chat_id, query.found)
     if removed:
         names = ", ".join(country_label(code, t) for code in removed)
@@ -162,20 +145,16 @@ async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         await reply(update, t.gettext("You were not following any of those countries."))
 
 
-async def list_subscriptions(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    services = services_of(context)
-    chat = await current_chat(update, services)
-    t = translator_for(chat, services)
-    followed = await chat_store.subscriptions_of(services.db, chat.chat_id)
+def list_view(followed: list[str], t: Translator) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The countries a chat follows, a button to drop each and one to change the level."""
+    level_button = [
+        InlineKeyboardButton("🎚 " + t.gettext("Change the alert level"), callback_data="set:l")
+    ]
     if not followed:
-        await reply(
-            update,
-            t.gettext(
-                "You follow no countries yet. Try %(example)s",
-                example="<code>/subscribe France</code>",
-            ),
+        text = t.gettext(
+            "You follow no countries yet. Try %(example)s", example="<code>/subscribe France</code>"
         )
-        return
+        return text, None
     lines = [
         t.ngettext("You follow %(num)s country:", "You follow %(num)s countries:", len(followed))
     ]
@@ -184,20 +163,33 @@ async def list_subscriptions(update: Update, context: ContextTypes.DEFAULT_TYPE)
         [InlineKeyboardButton("✖ " + country_label(code, t), callback_data=f"unsub:{code}")]
         for code in followed
     ]
-    await reply(update, "\n".join(lines), reply_markup=InlineKeyboardMarkup(buttons))
+    return "\n".join(lines), InlineKeyboardMarkup([*buttons, level_button])
+
+
+async def list_subscriptions(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    services = services_of(context)
+    chat = await current_chat(update, services)
+    t = translator_for(chat, services)
+    followed = await chat_store.subscriptions_of(services.db, chat.chat_id)
+    text, markup = list_view(followed, t)
+    await reply(update, text, reply_markup=markup)
 
 
 async def language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     services = services_of(context)
     chat = await current_chat(update, services)
-    wanted = _arguments(update).lower()[:10]
+    t = translator_for(chat, services)
+    if not await guard.allowed(update, context, t):
+        return
+    wanted = guard.arguments(update).lower()[:10]
     if wanted in SUPPORTED_LANGUAGES:
         await chat_store.set_language(services.db, chat.chat_id, wanted, now=services.clock())
         t = services.catalogs.translator(wanted)
         await reply(update, t.gettext("I will write to you in English."))
         return
-    t = translator_for(chat, services)
-    await reply(update, t.gettext("Choose your language:"), reply_markup=_language_keyboard())
+    await reply(
+        update, t.gettext("Choose your language:"), reply_markup=_language_keyboard(chat.language)
+    )
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -207,25 +199,47 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 
 async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """An unknown command gets pointed to /help; in a group, only when it was meant for us."""
+    message = update.effective_message
+    command = (message.text or "").split()[0] if message and message.text else ""
+    _, at, addressee = command.partition("@")
+    chat_type = update.effective_chat.type if update.effective_chat else ChatType.PRIVATE
+    if chat_type != ChatType.PRIVATE and (
+        not at or addressee.casefold() != (context.bot.username or "").casefold()
+    ):
+        return  # another bot's command, or one for every bot in the group
     services = services_of(context)
     chat = await current_chat(update, services)
     t = translator_for(chat, services)
-    message = update.effective_message
-    command = (message.text or "").split()[0] if message and message.text else ""
     await reply(
         update,
         t.gettext(
             "I don't know the command %(command)s. Send /help to see what I can do.",
-            command=html.escape(command[:40]),
+            command=guard.echo(command, 40),
         ),
     )
 
 
 async def plain_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A private message that is not a command: point to the commands."""
+    """A private message that is not a command: the answer to a question, or a search."""
     services = services_of(context)
     chat = await current_chat(update, services)
     t = translator_for(chat, services)
+    message = update.effective_message
+    text = (message.text or "") if message else ""
+    expected = await preferences.take_expected_input(
+        services.db, chat.chat_id, now=services.clock(), patience=PATIENCE
+    )
+    if expected == settings.TIMEZONE:
+        await settings.typed_timezone(update, context, text)
+        return
+    if expected in (picker.SEARCH, picker.SEARCH_AT_START):
+        await picker.answer_search(update, context, text, expected)
+        return
+    named = countries.parse_countries(guard.clean(text, MAX_COUNTRY_LIST_CHARS), chat.language)
+    if named.found and not named.unknown:  # "Japan": offer it rather than lecture
+        await picker.answer_search(update, context, text, picker.SEARCH)
+        return
     await reply(
         update,
         t.gettext(
@@ -241,32 +255,43 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     assert query is not None
     services = services_of(context)
     chat = await current_chat(update, services)
+    t = translator_for(chat, services)
     action, _, value = (query.data or "").partition(":")
-    if action == "lang" and value in SUPPORTED_LANGUAGES:
+    valid = (action == "lang" and value in SUPPORTED_LANGUAGES) or (
+        action in {"sub", "unsub"} and value in countries.ALL_COUNTRIES
+    )
+    if not valid:
+        await query.answer(t.gettext("This button has expired."))
+        return
+    if not await guard.allowed(update, context, t):
+        return
+    if action == "lang":
         await chat_store.set_language(services.db, chat.chat_id, value, now=services.clock())
         t = services.catalogs.translator(value)
         await query.answer()
         await reply(update, t.gettext("I will write to you in English."))
         return
-    t = translator_for(chat, services)
-    if action in {"sub", "unsub"} and value in countries.ALL_COUNTRIES:
-        if action == "sub":
-            await chat_store.subscribe(services.db, chat.chat_id, [value], now=services.clock())
-            text = t.gettext("You now follow: %(countries)s.", countries=country_label(value, t))
-        else:
-            await chat_store.unsubscribe(services.db, chat.chat_id, [value])
-            text = t.gettext(
-                "You no longer follow: %(countries)s.", countries=country_label(value, t)
-            )
+    if action == "sub":
+        await chat_store.subscribe(services.db, chat.chat_id, [value], now=services.clock())
+        text = t.gettext("You now follow: %(countries)s.", countries=country_label(value, t))
         await query.answer(text[:190])
         await reply(update, html.escape(text))
         return
-    await query.answer(t.gettext("This button has expired."))
+    await chat_store.unsubscribe(services.db, chat.chat_id, [value])
+    text = t.gettext("You no longer follow: %(countries)s.", countries=country_label(value, t))
+    await query.answer(text[:190])
+    if isinstance(query.message, Message) and query.message.text:
+        followed = await chat_store.subscriptions_of(services.db, chat.chat_id)
+        await show(query, *list_view(followed, t))  # the list, one country shorter
+    else:
+        await reply(update, html.escape(text))
 
 
-def _language_keyboard() -> InlineKeyboardMarkup:
+def _language_keyboard(current: str) -> InlineKeyboardMarkup:
     row = [
-        InlineKeyboardButton(LANGUAGE_NAMES[code], callback_data=f"lang:{code}")
+        InlineKeyboardButton(
+            ("✓ " if code == current else "") + LANGUAGE_NAMES[code], callback_data=f"lang:{code}"
+        )
         for code in SUPPORTED_LANGUAGES
     ]
     return InlineKeyboardMarkup([row[:3], row[3:]])

@@ -217,14 +217,14 @@ class Round:
         """Queue rows as jobs; hold back the ones a reader wants later, drop the ones whose
         chat is gone or whose alert cannot be read."""
         rows = [row for row in rows if row.id not in self.claimed]
-        if out_of_order:
-            self.claimed.update(row.id for row in rows)
         await self.d.load_alerts({row.alert_version_id for row in rows})
         now = self.d.clock()
         held: list[tuple[int, datetime]] = []
         stopped: list[int] = []
         unreadable: list[int] = []
         for row in rows:
+            if row.id in self.claimed:  # already in a digest built from an earlier row
+                continue
             if not row.chat_active:
                 stopped.append(row.id)
                 continue
@@ -250,6 +250,8 @@ class Round:
                     held.append((row.id, until))
                     continue
             self._queue(Job(row.chat_id, row.chat_kind, (row,)))
+        if out_of_order:
+            self.claimed.update(row.id for row in rows)
         if held:
             await outbox.hold(self.d.db, held)
             self.tally.held += len(held)

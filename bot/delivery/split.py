@@ -32,6 +32,8 @@ def visible_length(markup: str) -> int:
 
 def split_message(markup: str, limit: int = MESSAGE_LIMIT) -> list[str]:
     """`markup` as one or more parts, each at most `limit` visible characters."""
+    if len(markup) * 2 <= limit or _utf16_length(markup) <= limit:
+        return [markup]  # even counting its tags it fits: the usual case, kept cheap
     atoms = _atoms(markup)
     if sum(a.width for a in atoms) <= limit:
         return [markup]
@@ -112,3 +114,7 @@ def _atoms(markup: str) -> list[_Atom]:
         else:
             atoms.append(_Atom(raw, 2 if ord(raw) > 0xFFFF else 1))
     return atoms
+
+
+def _utf16_length(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2

@@ -36,6 +36,9 @@ from bot.sources.text import plain_text, shorten
 from bot.sources.xml import NS, Element, local_name, parse_date, parse_xml
 
 CAP_NAMESPACES = frozenset({NS["cap11"], NS["cap12"]})
+# lxml tag filters, matched in C: "{*}name" is `name` in any namespace or none, "{uri}*"
+# any element in that namespace; comments and processing instructions never match.
+_ANY_CAP_ELEMENT = tuple(sorted(f"{{{uri}}}*" for uri in CAP_NAMESPACES))
 ATOM = NS["atom"]
 SUMMARY_CHARS = 400
 
@@ -93,18 +96,18 @@ def cap_namespace(element: Element) -> str | None:
 
 def texts(element: Element, name: str) -> list[str]:
     """Stripped texts of the children called `name`, in any namespace."""
-    return [(child.text or "").strip() for child in element if local_name(child) == name]
+    return [(child.text or "").strip() for child in element.iterchildren(f"{{*}}{name}")]
 
 
 def text(element: Element, name: str) -> str:
-    found = texts(element, name)
-    return found[0] if found else ""
+    found = next(element.iterchildren(f"{{*}}{name}"), None)
+    return "" if found is None else (found.text or "").strip()
 
 
 def pairs(element: Element, name: str) -> list[tuple[str, str]]:
     """(valueName, value) of <geocode>/<parameter>/<eventCode> children called `name`."""
-    return [(text(child, "valueName"), text(child, "value")) for child in element
-            if local_name(child) == name]  # fmt: skip
+    return [(text(child, "valueName"), text(child, "value"))
+            for child in element.iterchildren(f"{{*}}{name}")]  # fmt: skip
 
 
 def geocode_countries(value_name: str, value: str) -> set[str]:
@@ -164,9 +167,7 @@ def circle_centre(circle: str) -> tuple[float, float] | None:
 def read_areas(container: Element, area_tag: str = "area") -> Area:
     """Areas of an <info>, or the cap:* area fields of an index entry (area_tag="")."""
     area = Area()
-    blocks = (
-        [child for child in container if local_name(child) == area_tag] if area_tag else [container]
-    )
+    blocks = list(container.iterchildren(f"{{*}}{area_tag}")) if area_tag else [container]
     for block in blocks:
         area.descriptions += [d for d in texts(block, "areaDesc") if d]
         for name, value in pairs(block, "geocode"):
@@ -311,7 +312,7 @@ def read_alert(root: Element, *, source: str, url: str = "") -> Alert | None:
         sent=parse_date(sent_text),
         msg_type=msg_type,
         references=text(root, "references"),
-        infos=[child for child in root if local_name(child) == "info"],
+        infos=list(root.iterchildren("{*}info")),
     )
     return alert_from_message(message, source=source, url=url)
 
@@ -319,7 +320,7 @@ def read_alert(root: Element, *, source: str, url: str = "") -> Alert | None:
 def entry_link(entry: Element) -> str:
     """The CAP document an index entry points to: a link typed application/cap+xml,
     else the entry's first (alternate) link; RSS items have <link>text</link>."""
-    links = [child for child in entry if local_name(child) == "link"]
+    links = list(entry.iterchildren("{*}link"))
     for link in links:
         if "cap" in (link.get("type") or "") and link.get("href"):
             return str(link.get("href"))
@@ -331,7 +332,7 @@ def entry_link(entry: Element) -> str:
 
 
 def has_cap_fields(entry: Element) -> bool:
-    return any(cap_namespace(child) for child in entry)
+    return next(entry.iterchildren(*_ANY_CAP_ELEMENT), None) is not None
 
 
 def read_entry(entry: Element, *, source: str) -> Alert | None:
@@ -363,15 +364,15 @@ def read_entry(entry: Element, *, source: str) -> Alert | None:
 def _entry_as_info(entry: Element, title: str) -> Element:
     """A CAP <info> made of the entry's fields, so one reader serves both shapes."""
     info = etree.Element("info")
-    author = next((c for c in entry if local_name(c) == "author"), None)
+    author = next(entry.iterchildren("{*}author"), None)
     sender = text(author, "name") if author is not None else ""
     summary = text(entry, "summary") or text(entry, "description")
     event = text(entry, "event") or title.split(" issued ")[0]
     fields = {"event": event, "headline": title, "description": summary, "senderName": sender}
     for name, value in fields.items():
         etree.SubElement(info, name).text = value
-    for child in entry:
-        if cap_namespace(child) and local_name(child) not in fields:
+    for child in entry.iterchildren(*_ANY_CAP_ELEMENT):
+        if local_name(child) not in fields:
             copy = etree.SubElement(info, local_name(child))
             copy.text = child.text
             for grandchild in child:
@@ -387,10 +388,10 @@ def index_entries(root: Element) -> list[Element] | None:
     """The entries of an Atom feed or RSS channel; None when `root` is neither."""
     name = local_name(root)
     if name == "feed":
-        return [child for child in root if local_name(child) == "entry"]
+        return list(root.iterchildren("{*}entry"))
     if name == "rss":
-        channel = next((child for child in root if local_name(child) == "channel"), None)
-        return [] if channel is None else [c for c in channel if local_name(c) == "item"]
+        channel = next(root.iterchildren("{*}channel"), None)
+        return [] if channel is None else list(channel.iterchildren("{*}item"))
     return None
 
 

@@ -8,6 +8,7 @@ survive as blank lines and list items as bullets.
 from __future__ import annotations
 
 import re
+import threading
 from typing import TypeAlias
 
 from lxml import etree
@@ -35,6 +36,43 @@ _LINE = "\ue001"
 # Characters lxml refuses in a tree (C0 controls other than tab and newlines) and our marks.
 _NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ue000\ue001]")
 
+# The tree is flattened, marks included, by one XSLT pass in C: setting .text and .tail
+# from Python on every block element cost more than parsing the HTML. Each template writes
+# the marks where the careful path below puts them on the element's text or tail.
+_FLATTEN = f"""\
+<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">
+  <xsl:output method="text" encoding="UTF-8"/>
+  <!-- Only the root element: lxml's text of it leaves out what libxml2 puts in a second
+       <html> after a stray </html>. -->
+  <xsl:template match="/"><xsl:apply-templates select="*[1]"/></xsl:template>
+  <xsl:template match="{"|".join(_PARAGRAPHS)}">\
+{_PARAGRAPH}<xsl:apply-templates/>{_PARAGRAPH}</xsl:template>
+  <xsl:template match="li">{_LINE}• <xsl:apply-templates/></xsl:template>
+  <xsl:template match="{"|".join(_LINES)}">{_LINE}<xsl:apply-templates/></xsl:template>
+  <xsl:template match="br">{_LINE}</xsl:template>
+  <xsl:template match="td|th"><xsl:apply-templates/><xsl:text> </xsl:text></xsl:template>
+  <xsl:template match="{"|".join(_HIDDEN)}"/>
+</xsl:stylesheet>
+"""
+# Bytes of the flattened text that send a fragment to the careful path: the C0 controls
+# lxml refuses next to a mark, and 0xEF, which leads U+FFFE and U+FFFF (and, rarely,
+# harmless characters such as full-width forms: they only take the slower path).
+_SUSPECT_BYTES = bytes(
+    0 if (byte < 0x20 and byte not in b"\t\n\r") or byte == 0xEF else 1 for byte in range(256)
+)
+
+
+class _HtmlTools(threading.local):
+    """This thread's HTML parser and flattening stylesheet, built once per thread: lxml
+    parsers must not be shared between threads, and building them per call costs time."""
+
+    def __init__(self) -> None:
+        self.parser = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
+        self.flatten = etree.XSLT(etree.XML(_FLATTEN.encode()))
+
+
+_TOOLS = _HtmlTools()
+
 
 def plain_text(markup: str) -> str:
     """The readable text of an HTML fragment: entities decoded, tags and scripts gone,
@@ -43,23 +81,49 @@ def plain_text(markup: str) -> str:
         return ""
     if "<" not in markup and "&" not in markup:
         return " ".join(markup.split())
+    marked = _flattened(markup)
+    if marked is None:
+        return _careful_plain_text(markup)
+    return _with_breaks(marked)
+
+
+def _flattened(markup: str) -> str | None:
+    """The text of `markup` with break marks, or None when a character lxml refuses in a
+    tree is in it: then the careful path gives the answer it always gave."""
+    tools = _TOOLS
+    try:
+        root = _parse_html(markup, tools.parser)
+        if root is None:
+            return ""
+        data = bytes(tools.flatten(root))
+        if 0 in data.translate(_SUSPECT_BYTES):
+            return None
+        return data.decode()
+    except (ValueError, etree.XSLTError):
+        return None
+
+
+def _careful_plain_text(markup: str) -> str:
+    """`plain_text` by marking the tree from Python, for fragments with control characters.
+
+    lxml will not write marks next to a control character: literal ones are dropped and the
+    fragment tried again, and for character references to them ("&#1;") the text comes
+    without its breaks.
+    """
     try:
         return _readable(markup)
     except ValueError:
-        # A control character is in the tree and lxml will not write marks next to it:
-        # drop literal ones and try again (rare, so the common path skips the scan), and
-        # for character references to them ("&#1;") give the text without its breaks.
         cleaned = _NOT_TEXT.sub("", markup)
         try:
             return _readable(cleaned)
         except ValueError:
-            root = _parse_html(cleaned)
+            root = _parse_html(cleaned, _TOOLS.parser)
             flat = "" if root is None else etree.tostring(root, method="text", encoding=str)
             return " ".join(_NOT_TEXT.sub("", flat).split())
 
 
 def _readable(markup: str) -> str:
-    root = _parse_html(markup)
+    root = _parse_html(markup, _TOOLS.parser)
     if root is None:
         return ""
     etree.strip_elements(root, *_HIDDEN, with_tail=False)
@@ -75,10 +139,12 @@ def _with_breaks(marked: str) -> str:
     """
     paragraphs = []
     for block in " ".join(marked.split()).split(_PARAGRAPH):
-        lines = [line.strip() for line in block.split(_LINE)]
-        paragraph = "\n".join(line for line in lines if line)
-        if paragraph:
-            paragraphs.append(paragraph)
+        if _LINE in block:
+            block = "\n".join([line for line in map(str.strip, block.split(_LINE)) if line])
+        else:
+            block = block.strip()
+        if block:
+            paragraphs.append(block)
     return "\n\n".join(paragraphs)
 
 
@@ -96,9 +162,7 @@ def _mark_breaks(root: Element) -> None:
         element.tail = " " + (element.tail or "")
 
 
-def _parse_html(markup: str) -> Element | None:
-    # A parser per call: lxml parsers must not be shared between threads.
-    parser = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
+def _parse_html(markup: str, parser: etree.HTMLParser) -> Element | None:
     try:
         return etree.fromstring(markup, parser)
     except ValueError:  # a str that declares its own encoding: hand lxml the bytes

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -106,11 +107,13 @@ def _parse_item(item: Element, *, source: str, fallback_date: str) -> _ParsedIte
         raise _SkippedItem("an item has no title")
     problems: list[str] = []
     name = destination_name(title)
-    level = _item_level(item, title, problems)
+    categories = _categories(item)
+    level = _item_level(categories.get("threat-level", ()), title, problems)
     alert_id = slug(name) or slug(title)
     countries = tuple(
         sorted(
-            set(_item_countries(item, title, name, problems)) | COVERS.get(alert_id, frozenset())
+            set(_item_countries(categories.get("country-tag", ()), title, name, problems))
+            | COVERS.get(alert_id, frozenset())
         )
     )
     published = _item_date(fields, item, title, fallback_date)
@@ -158,16 +161,18 @@ def parse_level(text: str) -> Level | None:
     return Level(number, label)
 
 
-def _categories(item: Element, domain: str) -> list[str]:
-    return [
-        (category.text or "").strip()
-        for category in item.iterfind("category")
-        if category.get("domain", "").casefold() == domain.casefold() and category.text
-    ]
+def _categories(item: Element) -> dict[str, list[str]]:
+    """The texts of the item's <category> elements by their domain, case folded."""
+    found: dict[str, list[str]] = {}
+    for category in item.iterchildren("category"):
+        if category.text:
+            domain = category.get("domain", "").casefold()
+            found.setdefault(domain, []).append(category.text.strip())
+    return found
 
 
-def _item_level(item: Element, title: str, problems: list[str]) -> Level:
-    tagged = [level for text in _categories(item, "Threat-Level") if (level := parse_level(text))]
+def _item_level(threat_levels: Sequence[str], title: str, problems: list[str]) -> Level:
+    tagged = [level for text in threat_levels if (level := parse_level(text))]
     from_title = parse_level(title)
     if tagged:
         level = tagged[0]
@@ -182,9 +187,11 @@ def _item_level(item: Element, title: str, problems: list[str]) -> Level:
     return from_title
 
 
-def _item_countries(item: Element, title: str, name: str, problems: list[str]) -> tuple[str, ...]:
+def _item_countries(
+    country_tags: Sequence[str], title: str, name: str, problems: list[str]
+) -> tuple[str, ...]:
     tagged: set[str] = set()
-    for code in _categories(item, "Country-Tag"):
+    for code in country_tags:
         found = from_fips(code)
         if not found:
             problems.append(f"{title!r}: unknown Country-Tag {code!r}")

@@ -8,6 +8,7 @@ as an aware UTC `datetime`, whatever the feed wrote.
 from __future__ import annotations
 
 import re
+import threading
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import TypeAlias
@@ -34,15 +35,21 @@ _UTF8_BOM = b"\xef\xbb\xbf"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
-def _parser() -> etree.XMLParser:
-    # A new parser per document: lxml parsers are not safe to share between threads.
-    return etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        huge_tree=False,
-        remove_blank_text=False,
-        recover=False,
-    )
+class _XmlParsers(threading.local):
+    """This thread's parser, built once per thread: lxml parsers are not safe to share
+    between threads, and building one per document is most of the cost of a small one."""
+
+    def __init__(self) -> None:
+        self.parser = etree.XMLParser(
+            resolve_entities=False,
+            no_network=True,
+            huge_tree=False,
+            remove_blank_text=False,
+            recover=False,
+        )
+
+
+_PARSERS = _XmlParsers()
 
 
 def parse_xml(body: bytes) -> Element:
@@ -57,7 +64,7 @@ def parse_xml(body: bytes) -> Element:
     if not data:
         raise FeedMalformed("the document is empty")
     try:
-        root = etree.fromstring(data, _parser())
+        root = etree.fromstring(data, _PARSERS.parser)
     except etree.XMLSyntaxError as error:
         raise FeedMalformed(f"not valid XML: {error.msg or error}") from error
     except (ValueError, LookupError) as error:  # e.g. an unknown declared encoding
@@ -94,18 +101,12 @@ def children_text(element: Element, namespace: str = "") -> dict[str, str]:
     One pass over the children is faster than a find() per field on wide items (GDACS
     items have some forty elements); the first occurrence of a name wins.
     """
-    prefix = f"{{{namespace}}}" if namespace else ""
+    # lxml picks the children in C: "{uri}*" is any element in that namespace, "{}*" any
+    # element in none (comments and processing instructions are never picked).
+    wanted, cut = (f"{{{namespace}}}*", len(namespace) + 2) if namespace else ("{}*", 0)
     texts: dict[str, str] = {}
-    for child in element:
-        tag = child.tag
-        if not isinstance(tag, str):
-            continue
-        if namespace:
-            if not tag.startswith(prefix):
-                continue
-            tag = tag[len(prefix) :]
-        elif tag.startswith("{"):
-            continue
+    for child in element.iterchildren(wanted):
+        tag = child.tag[cut:]
         if tag not in texts:
             texts[tag] = (child.text or "").strip()
     return texts
@@ -113,7 +114,7 @@ def children_text(element: Element, namespace: str = "") -> dict[str, str]:
 
 # ---- dates ---------------------------------------------------------------------------
 
-_RFC822_DATE_ONLY = re.compile(r"^(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{2,4}$")
+_RFC822_DATE_ONLY = re.compile(r"^(?:[A-Za-z]{3},\s*)?(\d{1,2})\s+([A-Za-z]{3})\s+(\d{2,4})$")
 _MONTHS = {
     m: i + 1
     for i, m in enumerate(
@@ -149,7 +150,17 @@ def parse_rfc822(text: str) -> datetime:
                 int(second or 0),
                 tzinfo=UTC,
             )
-    if _RFC822_DATE_ONLY.match(text):
+    date_only = _RFC822_DATE_ONLY.match(text)
+    if date_only:
+        day, month, year = date_only.groups()
+        month_number = _MONTHS.get(month.lower())
+        # The general parser reads a year below 100 as 19xx or 20xx: leave those to it,
+        # and an impossible date too, so that its error is the one raised.
+        if month_number is not None and int(year) >= 100:
+            try:
+                return datetime(int(year), month_number, int(day), tzinfo=UTC)
+            except ValueError:
+                pass
         text += " 00:00:00 +0000"
     try:
         parsed = parsedate_to_datetime(text)

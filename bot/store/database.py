@@ -1,33 +1,152 @@
 """The database connection and its schema migrations.
 
-SQL lives in this package only. Migrations are numbered `.sql` files applied in order,
-each in one transaction, and recorded in `schema_migrations`.
+SQL lives in this package only. `Database` is the one interface; `Database.open` picks the
+implementation from the URL: SQLite (the default, right for one process) here, PostgreSQL
+(several processes, one database) in `bot.store.postgres`. What differs between the two
+dialects is in `bot.store.dialect`.
+
+Migrations are numbered `.sql` files applied in order, each in one transaction, and
+recorded in `schema_migrations`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
-from contextlib import asynccontextmanager
+from abc import ABC, abstractmethod
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import aiosqlite
 
-Row = aiosqlite.Row
+from bot.store.dialect import Dialect
+
+Params = Sequence[Any] | Mapping[str, Any]
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 
 
-class Database:
-    """One SQLite connection in WAL mode, with a lock so transactions never interleave."""
+class Row(Protocol):
+    """A result row: by position (`row[0]`) or by column name (`row["chat_id"]`)."""
+
+    def __getitem__(self, key: Any, /) -> Any: ...
+    def __iter__(self) -> Iterator[Any]: ...
+    def __len__(self) -> int: ...
+    def keys(self) -> Any: ...
+
+
+class Cursor(Protocol):
+    """The result of one statement inside a transaction."""
+
+    @property
+    def rowcount(self) -> int: ...
+    @property
+    def lastrowid(self) -> int | None: ...
+    async def fetchall(self) -> Iterable[Any]: ...
+    async def fetchone(self) -> Any: ...
+
+
+class Connection(Protocol):
+    """What `Database.transaction()` yields: statements run inside that transaction."""
+
+    async def execute(self, sql: str, parameters: Params = (), /) -> Cursor: ...
+    async def executemany(self, sql: str, parameters: Iterable[Params], /) -> None: ...
+
+
+class Database(ABC):
+    """One connection per process, with a lock so transactions never interleave."""
+
+    dialect: Dialect
+
+    @staticmethod
+    async def open(location: Path | str) -> Database:
+        """Open the database at a path or URL and bring its schema up to date.
+
+        `postgresql://user:password@host/db` opens PostgreSQL; `sqlite:///path`, a plain path
+        or `:memory:` opens SQLite.
+        """
+        text = str(location)
+        if text.startswith(POSTGRES_SCHEMES):
+            from bot.store.postgres import PostgresDatabase
+
+            return await PostgresDatabase.connect(text)
+        return await SqliteDatabase.connect(text.removeprefix("sqlite:///"))
+
+    @abstractmethod
+    async def close(self) -> None: ...
+
+    @abstractmethod
+    def transaction(self) -> AbstractAsyncContextManager[Connection]:
+        """A transaction that holds the write lock; rolled back on any exception."""
+
+    @abstractmethod
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]: ...
+
+    @abstractmethod
+    async def fetch_one(self, sql: str, params: Params = ()) -> Row | None: ...
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """Run one statement in its own transaction; returns the number of rows changed."""
+        async with self.transaction() as conn:
+            cursor = await conn.execute(sql, params)
+            return cursor.rowcount
+
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
+        async with self.transaction() as conn:
+            await conn.executemany(sql, rows)
+
+    async def fetch_value(self, sql: str, params: Params = ()) -> Any:
+        row = await self.fetch_one(sql, params)
+        return None if row is None else row[0]
+
+    @abstractmethod
+    async def _ensure_migrations_table(self) -> None: ...
+
+    async def migrate(self) -> list[str]:
+        """Apply every migration not yet applied; returns the names applied now."""
+        await self._ensure_migrations_table()
+        done = {row[0] for row in await self.fetch_all("SELECT name FROM schema_migrations")}
+        applied: list[str] = []
+        for name, sql in migration_files():
+            if name in done:
+                continue
+            async with self.transaction() as conn:
+                for statement in _statements(sql):
+                    await conn.execute(statement)
+                await conn.execute("INSERT INTO schema_migrations (name) VALUES (?)", (name,))
+            applied.append(name)
+        return applied
+
+
+class _SqliteConnection:
+    """The aiosqlite connection seen through `Connection`."""
+
+    __slots__ = ("_connection",)
 
     def __init__(self, connection: aiosqlite.Connection) -> None:
         self._connection = connection
+
+    async def execute(self, sql: str, parameters: Params = (), /) -> Cursor:
+        return await self._connection.execute(sql, parameters)
+
+    async def executemany(self, sql: str, parameters: Iterable[Params], /) -> None:
+        await self._connection.executemany(sql, parameters)
+
+
+class SqliteDatabase(Database):
+    """One SQLite connection in WAL mode."""
+
+    dialect = Dialect.SQLITE
+
+    def __init__(self, connection: aiosqlite.Connection) -> None:
+        self._connection = connection
+        self._conn = _SqliteConnection(connection)
         self._lock = asyncio.Lock()
 
     @classmethod
-    async def open(cls, path: Path | str) -> Database:
+    async def connect(cls, path: Path | str) -> SqliteDatabase:
         """Open (creating if needed) the database at `path` and bring its schema up to date."""
         if str(path) != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -45,60 +164,34 @@ class Database:
         await self._connection.close()
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+    async def transaction(self) -> AsyncIterator[Connection]:
         """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception."""
         async with self._lock:
             await self._connection.execute("BEGIN IMMEDIATE")
             try:
-                yield self._connection
+                yield self._conn
             except BaseException:
                 await self._connection.execute("ROLLBACK")
                 raise
             await self._connection.execute("COMMIT")
 
-    async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
-        """Run one statement in its own transaction; returns the number of rows changed."""
-        async with self.transaction() as conn:
-            cursor = await conn.execute(sql, params)
-            return cursor.rowcount
-
-    async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
-        async with self.transaction() as conn:
-            await conn.executemany(sql, rows)
-
-    async def fetch_all(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
         async with self._lock:
             cursor = await self._connection.execute(sql, params)
             rows = await cursor.fetchall()
             return list(rows)
 
-    async def fetch_one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
+    async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
         async with self._lock:
             cursor = await self._connection.execute(sql, params)
-            return await cursor.fetchone()
+            row: Row | None = await cursor.fetchone()
+            return row
 
-    async def fetch_value(self, sql: str, params: Sequence[Any] = ()) -> Any:
-        row = await self.fetch_one(sql, params)
-        return None if row is None else row[0]
-
-    async def migrate(self) -> list[str]:
-        """Apply every migration not yet applied; returns the names applied now."""
+    async def _ensure_migrations_table(self) -> None:
         await self._connection.execute(
             "CREATE TABLE IF NOT EXISTS schema_migrations"
             " (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)"
         )
-        cursor = await self._connection.execute("SELECT name FROM schema_migrations")
-        done = {row[0] for row in await cursor.fetchall()}
-        applied: list[str] = []
-        for name, sql in migration_files():
-            if name in done:
-                continue
-            async with self.transaction() as conn:
-                for statement in _statements(sql):
-                    await conn.execute(statement)
-                await conn.execute("INSERT INTO schema_migrations (name) VALUES (?)", (name,))
-            applied.append(name)
-        return applied
 
 
 def migration_files() -> list[tuple[str, str]]:

@@ -112,9 +112,10 @@ async def enqueue_matching(db: Database, alert_version_id: int, *, now: datetime
             " FROM subscriptions AS s INDEXED BY subscriptions_by_country"
             " JOIN chats AS c ON c.chat_id = s.chat_id"
             " WHERE s.country IN (SELECT value FROM json_each(?))"
-            " AND c.active = 1 AND c.min_severity <= ?"
-            " AND (c.categories = '' OR instr(',' || c.categories || ',', ',' || ? || ',') > 0)",
-            (alert_version_id, at, at, countries, severity, category),
+            " AND c.active = 1 AND c.paused = 0 AND c.min_severity <= ?"
+            " AND (c.categories = '' OR instr(',' || c.categories || ',', ',' || ? || ',') > 0)"
+            " AND (? <> 'text' OR c.update_mode = 'all')",
+            (alert_version_id, at, at, countries, severity, category, version["change"]),
         )
         return cursor.rowcount
 

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from telegram import Bot
 
-from bot.delivery.dispatcher import DeliveryLimits, Dispatcher
+from bot.alerts import Alert
+from bot.delivery.dispatcher import DeliveryLimits, Dispatcher, RenderRequest
 from bot.delivery.sender import TelegramSender
 from bot.standin import StandIn
 from bot.store.database import Database
@@ -49,16 +50,18 @@ def renders() -> Renders:
 @pytest.fixture
 def make_dispatcher(db: Database, bot: Bot, clock: Clock, renders: Renders) -> DispatcherFactory:
     def build(
-        limits: DeliveryLimits = FAST, wall_clock: Callable[[], datetime] = clock, **options: object
+        limits: DeliveryLimits = FAST,
+        wall_clock: Callable[[], datetime] = clock,
+        render: Callable[[Alert, RenderRequest], str] | None = None,
+        **options: object,
     ) -> Dispatcher:
         return Dispatcher(
             db,
             TelegramSender(bot, paid_broadcast=limits.paid_broadcast),
-            renders.alert,
+            render or renders.alert,
             limits=limits,
             clock=wall_clock,
-            render_digest=renders.digest,
-            **options,  # type: ignore[arg-type]
+            **{"render_digest": renders.digest, **options},  # type: ignore[arg-type]
         )
 
     return build

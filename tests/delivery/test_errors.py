@@ -124,10 +124,7 @@ async def test_bad_html_is_sent_again_as_plain_text(
     def broken(alert: Alert, request: RenderRequest) -> str:
         return "<b>Level 4</b><br>Do not travel &amp; leave <p>now</p>"
 
-    dispatcher = make_dispatcher()
-    dispatcher._render = broken
-
-    report = await dispatcher.drain()
+    report = await make_dispatcher(render=broken).drain()
 
     assert report.sent == 1
     (message,) = standin.messages_to(7)
@@ -143,8 +140,7 @@ async def test_a_message_over_telegrams_limit_goes_out_in_parts_in_order(
     await queue_alert(db, clock)
     paragraphs = [f"<b>Section {i}</b>\n" + "Avoid all travel. " * 40 for i in range(12)]
 
-    dispatcher = make_dispatcher()
-    dispatcher._render = lambda alert, request: "\n\n".join(paragraphs)
+    dispatcher = make_dispatcher(render=lambda alert, request: "\n\n".join(paragraphs))
 
     assert (await dispatcher.drain()).sent == 1
 

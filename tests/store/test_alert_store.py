@@ -6,37 +6,26 @@ from bot.store.database import Database
 from tests.builders import BASE_TIME, make_alert
 
 
-async def open_db(tmp_path):
-    return await Database.open(tmp_path / "t.sqlite3")
-
-
-async def test_first_poll_announces_every_alert_once(tmp_path):
-    db = await open_db(tmp_path)
+async def test_first_poll_announces_every_alert_once(db: Database):
     alerts = [make_alert(), make_alert(id="FR", countries=("FR",), title="France")]
     first = await record_poll(db, "us-state", alerts, now=BASE_TIME)
     again = await record_poll(db, "us-state", alerts, now=BASE_TIME)
     assert [r.announcement.change for r in first] == [Change.NEW, Change.NEW]
     assert again == []
-    await db.close()
 
 
-async def test_same_item_twice_in_one_feed_is_one_announcement(tmp_path):
-    db = await open_db(tmp_path)
+async def test_same_item_twice_in_one_feed_is_one_announcement(db: Database):
     recorded = await record_poll(db, "us-state", [make_alert(), make_alert()], now=BASE_TIME)
     assert len(recorded) == 1
-    await db.close()
 
 
-async def test_reidentified_item_with_same_content_is_not_news(tmp_path):
-    db = await open_db(tmp_path)
+async def test_reidentified_item_with_same_content_is_not_news(db: Database):
     await record_poll(db, "us-state", [make_alert(id="GM,advisory")], now=BASE_TIME)
     recorded = await record_poll(db, "us-state", [make_alert(id="GM-advisory-2")], now=BASE_TIME)
     assert recorded == []
-    await db.close()
 
 
-async def test_level_going_back_and_forth_is_announced_each_time(tmp_path):
-    db = await open_db(tmp_path)
+async def test_level_going_back_and_forth_is_announced_each_time(db: Database):
     level2 = make_alert()
     level3 = replace(level2, severity=Severity.HIGH, source_level="Level 3: Reconsider Travel")
     changes = []
@@ -44,11 +33,9 @@ async def test_level_going_back_and_forth_is_announced_each_time(tmp_path):
         for item in await record_poll(db, "us-state", [alert], now=BASE_TIME):
             changes.append(item.announcement.change)
     assert changes == [Change.NEW, Change.RAISED, Change.LOWERED, Change.RAISED]
-    await db.close()
 
 
-async def test_announcement_is_rebuilt_from_the_database(tmp_path):
-    db = await open_db(tmp_path)
+async def test_announcement_is_rebuilt_from_the_database(db: Database):
     level2 = make_alert()
     level3 = replace(level2, severity=Severity.HIGH, source_level="Level 3: Reconsider Travel")
     await record_poll(db, "us-state", [level2], now=BASE_TIME)
@@ -59,4 +46,3 @@ async def test_announcement_is_rebuilt_from_the_database(tmp_path):
     assert loaded.change is Change.RAISED
     assert loaded.previous_severity is Severity.CAUTION
     assert recorded.alert_version_id in await versions_to_fan_out(db)
-    await db.close()

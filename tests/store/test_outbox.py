@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
-
-import pytest
 
 from bot.alerts import Category, Change, Severity
 from bot.store import chats, outbox
 from bot.store.database import Database
 from tests.builders import make_alert
 from tests.delivery.travellers import START, add_chat, add_version
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "outbox.sqlite3")
-    yield database
-    await database.close()
 
 
 async def recipients(db: Database, version: int) -> list[int]:

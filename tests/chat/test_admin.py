@@ -1,0 +1,258 @@
+"""Admin commands through the real bot and the stand-in: only admins can use them, and
+every change they make is audited."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from bot.app import BotRuntime, build_runtime
+from bot.config import SourceConfig
+from bot.standin import StandIn
+from bot.store import admin as admin_store
+from bot.store import audit, outbox
+from bot.store import chats as chat_store
+from bot.store import sources as source_store
+from tests.chat.conftest import Clock, Traveller, chat_settings
+from tests.conftest import FeedServer
+
+ADMIN = 900
+ADMIN_COMMANDS = (
+    "/admin",
+    "/stats",
+    "/sources",
+    "/source_pause us-state",
+    "/source_resume us-state",
+    "/poll us-state",
+    "/user 700",
+    "/block 700",
+    "/unblock 700",
+    "/dead",
+    "/dead retry all",
+    "/announce Hello",
+    "/audit",
+)
+STATE_FEED = "/us-state-dept-TAsTWs-2025-10-07.trimmed.xml"
+
+
+@pytest.fixture
+async def runtime(
+    tmp_path: Path, standin: StandIn, clock: Clock, feed_server: FeedServer
+) -> AsyncIterator[BotRuntime]:
+    settings = replace(
+        chat_settings(tmp_path, standin),
+        admin_ids=frozenset({ADMIN}),
+        sources=(SourceConfig("us-state", "us-state", feed_server.url(STATE_FEED)),),
+    )
+    bot = await build_runtime(settings, clock=clock)
+    await bot.start(schedule=False)
+    yield bot
+    await bot.stop()
+
+
+@pytest.fixture
+def admin(traveller: Callable[..., Traveller]) -> Traveller:
+    return traveller(ADMIN)
+
+
+async def quiet_for(standin: StandIn, chat_id: int, seconds: float = 0.5) -> bool:
+    """True when the bot said nothing to `chat_id` for `seconds`."""
+    before = len(standin.messages_to(chat_id))
+    await asyncio.sleep(seconds)
+    return len(standin.messages_to(chat_id)) == before
+
+
+async def test_non_admin_gets_the_unknown_command_answer_for_every_admin_command(
+    runtime: BotRuntime, traveller: Callable[..., Traveller]
+) -> None:
+    stranger = traveller(701)
+    unknown = (await stranger.say("/zzzz")).text
+    for command in ADMIN_COMMANDS:
+        name = command.split()[0]
+        answer = await stranger.say(command)
+        assert answer.text == unknown.replace("/zzzz", name), command
+        assert answer.reply_markup is None
+    assert await audit.recent(runtime.services.db) == []
+    assert await admin_store.get_block(runtime.services.db, 700) is None
+
+
+async def test_admin_commands_in_a_group_are_unknown_there(
+    runtime: BotRuntime, standin: StandIn
+) -> None:
+    for text in ("/zzzz", "/stats", "/dead drop all"):
+        standin.user_message(-100500, text, user_id=ADMIN, chat_type="group")
+        assert await quiet_for(standin, -100500, 0.3)  # as silent as for an unknown command
+    assert await audit.recent(runtime.services.db) == []
+
+
+async def test_stats_show_chats_subscriptions_alerts_deliveries_and_delay(
+    runtime: BotRuntime, admin: Traveller, traveller: Callable[..., Traveller]
+) -> None:
+    await traveller(701).say("/subscribe Germany, Mexico")
+    await traveller(702).say("/subscribe Germany")
+    await runtime.poll_all()
+    await runtime.dispatcher.drain()
+    answer = (await admin.say("/stats")).text
+    assert "3 active" in answer  # two travellers and the admin
+    assert "DE 2" in answer and "MX 1" in answer
+    assert "us-state:" in answer
+    assert "3 sent" in answer
+    assert "median" in answer
+
+
+async def test_pause_and_resume_a_source_is_honoured_and_audited(
+    runtime: BotRuntime, admin: Traveller
+) -> None:
+    answer = await admin.say("/source_pause us-state")
+    assert "paused" in answer.text
+    assert (await source_store.get_health(runtime.services.db, "us-state")).paused
+    assert [report.status for report in await runtime.poll_all()] == ["skipped"]
+
+    await admin.say("/source_resume us-state")
+    assert not (await source_store.get_health(runtime.services.db, "us-state")).paused
+    actions = [entry.action for entry in await audit.recent(runtime.services.db)]
+    assert actions == ["source.resume", "source.pause"]
+    log = (await admin.say("/audit")).text
+    assert "source.pause" in log and str(ADMIN) in log
+
+
+async def test_unknown_source_name_is_escaped_and_lists_the_known_ones(
+    runtime: BotRuntime, admin: Traveller
+) -> None:
+    answer = await admin.say("/source_pause <b>nope</b>")
+    assert "<b>nope</b>" in answer.plain_text and "us-state" in answer.text
+
+
+async def test_poll_now_polls_the_source_and_reports(
+    runtime: BotRuntime, admin: Traveller, feed_server: FeedServer
+) -> None:
+    await source_store.set_paused(runtime.services.db, "us-state", True)
+    first, result = await admin.say_and_wait("/poll us-state", 2)
+    assert "Polling" in first.text
+    assert "us-state: ok" in result.text
+    assert feed_server.requests[STATE_FEED] == 1
+    assert "source.poll" in [e.action for e in await audit.recent(runtime.services.db)]
+
+
+async def test_sources_show_health_of_each_source(
+    runtime: BotRuntime, admin: Traveller, feed_server: FeedServer
+) -> None:
+    feed_server.fail(STATE_FEED, 503)
+    await runtime.poll_all()
+    answer = (await admin.say("/sources")).text
+    assert "us-state" in answer and "failing" in answer and "503" in answer
+
+
+async def test_admin_removes_a_users_subscription_and_blocks_then_unblocks_them(
+    runtime: BotRuntime, admin: Traveller, traveller: Callable[..., Traveller], standin: StandIn
+) -> None:
+    user = traveller(703)
+    standin.known_chat(703, username="wanderer")
+    await user.say("/subscribe Germany, Japan")
+    await chat_store.register_chat(
+        runtime.services.db,
+        703,
+        kind="private",
+        language="en",
+        now=runtime.services.clock(),
+        username="wanderer",
+    )
+    card = await admin.say("/user @Wanderer")
+    assert "703" in card.text and "DE" in card.text and "JP" in card.text
+
+    await admin.press_and_read(card, "adm:unsub:703:DE")
+    assert await chat_store.subscriptions_of(runtime.services.db, 703) == ["JP"]
+
+    await admin.press_and_read(card, "adm:block:703")
+    standin.user_message(703, "/list")
+    assert await quiet_for(standin, 703)
+
+    answer = await admin.say("/unblock 703")
+    assert "unblocked" in answer.text
+    assert "You follow" in (await user.say("/list")).text
+    actions = [e.action for e in await audit.recent(runtime.services.db)]
+    assert actions[:4] == ["user.unblock", "user.block", "user.unsubscribe", "user.view"]
+
+
+async def test_admins_cannot_be_blocked(runtime: BotRuntime, admin: Traveller) -> None:
+    answer = await admin.say(f"/block {ADMIN}")
+    assert "cannot" in answer.text
+    assert "Statistics" in (await admin.say("/stats")).text
+
+
+async def test_dead_letters_are_listed_retried_and_dropped(
+    runtime: BotRuntime, admin: Traveller, traveller: Callable[..., Traveller], standin: StandIn
+) -> None:
+    db = runtime.services.db
+    await traveller(704).say("/subscribe Germany")
+    standin.fail_next("sendMessage", chat_id=704, error_code=400, description="Bad Request: x")
+    await runtime.poll_all()
+    await runtime.dispatcher.drain()
+    [letter] = await outbox.dead_letters(db)
+    listing = await admin.say("/dead")
+    assert f"#{letter.id}" in listing.text
+
+    before = len(standin.messages_to(704))
+    answer = await admin.say(f"/dead retry {letter.id}")
+    assert "1 dead letter queued again" in answer.text
+    await standin.wait_for(before + 1, chat_id=704, timeout=10)
+    assert "Germany" in standin.messages_to(704)[-1].text
+    assert await outbox.dead_letters(db) == []
+
+    await outbox.mark_dead(db, [letter.id], "gave up")
+    await admin.press_and_read(listing, "adm:dead:drop:all")
+    assert await outbox.dead_letters(db) == []
+
+
+async def test_announcement_preview_then_confirm_reaches_every_chat_once(
+    runtime: BotRuntime, admin: Traveller, traveller: Callable[..., Traveller], standin: StandIn
+) -> None:
+    for chat_id in (705, 706, 707):
+        await traveller(chat_id).say("/help")
+    await admin.say("/block 707")
+    preview = await admin.say("/announce Maintenance <tonight> & tomorrow\nSecond line")
+    assert "3 chats" in preview.text  # 705, 706 and the admin; 707 is blocked
+    assert "Maintenance <tonight>" in preview.plain_text
+    assert all(len(standin.messages_to(c)) == 1 for c in (705, 706))  # nothing sent yet
+
+    [send, _cancel] = [b for row in preview.reply_markup["inline_keyboard"] for b in row]
+    await admin.press(preview, send["callback_data"])
+    for chat_id in (705, 706):
+        message = await standin.wait_for(
+            lambda m: "Maintenance" in m.text, chat_id=chat_id, timeout=10
+        )
+        assert message.plain_text == "Maintenance <tonight> & tomorrow\nSecond line"
+    await admin.press(preview, send["callback_data"])
+    await standin.wait_for(lambda m: "already sent" in m.text, chat_id=ADMIN, timeout=10)
+    assert await quiet_for(standin, 707, 0.3)
+    for chat_id in (705, 706, ADMIN):
+        assert sum(m.text.startswith("Maintenance") for m in standin.messages_to(chat_id)) == 1
+    actions = [e.action for e in await audit.recent(runtime.services.db)]
+    assert "announcement.send" in actions and "announcement.draft" in actions
+
+
+async def test_cancelled_announcement_sends_nothing(
+    runtime: BotRuntime, admin: Traveller, traveller: Callable[..., Traveller], standin: StandIn
+) -> None:
+    await traveller(708).say("/help")
+    preview = await admin.say("/announce Never mind")
+    [_send, cancel] = [b for row in preview.reply_markup["inline_keyboard"] for b in row]
+    answer = await admin.press_and_read(preview, cancel["callback_data"])
+    assert "cancelled" in answer.text
+    assert await outbox.pending_count(runtime.services.db) == 0
+    assert await quiet_for(standin, 708, 0.3)
+
+
+async def test_a_stranger_pressing_an_admin_button_changes_nothing(
+    runtime: BotRuntime, traveller: Callable[..., Traveller], standin: StandIn
+) -> None:
+    stranger = traveller(709)
+    message = await stranger.say("/help")
+    standin.press_button(709, message.message_id, "adm:block:710", forged=True)
+    await standin.wait_until(lambda: len(standin.answered_callbacks) == 1, timeout=5)
+    assert standin.answered_callbacks[0].text == "This button has expired."
+    assert await admin_store.get_block(runtime.services.db, 710) is None

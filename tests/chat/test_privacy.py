@@ -1,0 +1,107 @@
+"""/about says where alerts come from; /mydata shows everything stored; /forget deletes it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+from bot.app import BotRuntime
+from bot.store import chats as chat_store
+from bot.store import outbox, preferences
+from bot.store.alerts import record_poll
+from tests.builders import make_alert
+from tests.chat.conftest import START, Traveller
+
+Travellers = Callable[..., Traveller]
+
+
+async def deliver_one(runtime: BotRuntime, chat_id: int) -> None:
+    """A new alert queued for the chat, as the poller and matcher would leave it."""
+    db = runtime.services.db
+    number = await db.fetch_value("SELECT count(*) FROM alert_versions")
+    alert = make_alert(id=f"KE-{number}", body=f"Advisory number {number}.")
+    recorded = await record_poll(db, "us-state", [alert], now=START)
+    await outbox.enqueue(db, recorded[0].alert_version_id, [chat_id], now=START)
+
+
+async def test_about_lists_sources_intervals_and_the_disclaimer(
+    runtime: BotRuntime, traveller: Travellers
+) -> None:
+    answer = await traveller(1100).say("/about")
+    assert "US State Department: every 15 minutes" in answer.text
+    assert "GDACS: every 5 minutes" in answer.text
+    assert "official sources prevail" in answer.text
+    french = await traveller(1101, "fr").say("/about")
+    assert "GDACS" in french.text and "15" in french.text
+
+
+async def test_mydata_shows_what_is_stored(runtime: BotRuntime, traveller: Travellers) -> None:
+    me = traveller(1102, "fr")
+    await me.say("/subscribe Kenya, Japon")
+    await deliver_one(runtime, 1102)
+    answer = await me.say("/mydata")
+    assert "1102" in answer.text
+    assert "Kenya" in answer.text and "Japon" in answer.text  # French names from Babel
+    assert ": 1" in answer.text  # one delivery recorded
+    assert "/forget" in answer.text
+    assert not me.standin.documents  # short: no file
+
+
+async def test_long_mydata_comes_as_a_json_file_too(
+    runtime: BotRuntime, traveller: Travellers
+) -> None:
+    me = traveller(1103)
+    await me.say("/subscribe " + ", ".join(["FR", "DE", "JP", "KE", "PE", "CL", "AR", "BR"]))
+    for _ in range(6):
+        await deliver_one(runtime, 1103)
+    db = runtime.services.db
+    await chat_store.subscribe(
+        db, 1103, ["US", "CA", "MX", "ES", "IT", "PT", "GR", "TR", "EG", "MA"], now=START
+    )
+    messages = await me.say_and_wait("/mydata", 2)
+    assert messages[1].method == "sendDocument"
+    document = me.standin.documents[-1]
+    assert document.filename == "mydata.json"
+    data = json.loads(document.content)
+    assert data["chats"][0]["chat_id"] == 1103
+    assert len(data["subscriptions"]) == 18
+    assert {row["chat_id"] for row in data["deliveries"]} == {1103}
+
+
+async def test_forget_asks_first_and_keeps_everything_on_no(
+    runtime: BotRuntime, traveller: Travellers
+) -> None:
+    me = traveller(1104)
+    await me.say("/subscribe Kenya")
+    question = await me.say("/forget")
+    assert question.button_data() == ["forget:yes", "forget:no"]
+    kept = await me.press_and_see(question, "forget:no")
+    assert "Nothing was deleted" in kept.text
+    assert await chat_store.subscriptions_of(runtime.services.db, 1104) == ["KE"]
+
+
+async def test_forget_deletes_every_table_that_names_the_chat(
+    runtime: BotRuntime, traveller: Travellers
+) -> None:
+    db = runtime.services.db
+    await db.execute("CREATE TABLE future_notes (chat_id INTEGER, note TEXT)")
+    me = traveller(1105, "fr")
+    other = traveller(1106)
+    await me.say("/subscribe Kenya")
+    await other.say("/subscribe Kenya")
+    await deliver_one(runtime, 1105)
+    await deliver_one(runtime, 1106)
+    await db.execute("INSERT INTO future_notes VALUES (1105, 'x'), (1106, 'y')")
+
+    tables = await preferences.tables_with_chat_id(db)
+    assert {"chats", "subscriptions", "deliveries", "future_notes"} <= set(tables)
+
+    question = await me.say("/forget")
+    done = await me.press_and_see(question, "forget:yes")
+    assert "/start" in done.text
+    for table in tables:
+        left = await db.fetch_value(f"SELECT count(*) FROM {table} WHERE chat_id = 1105")
+        assert left == 0, table
+    assert await chat_store.subscriptions_of(db, 1106) == ["KE"]
+    assert await db.fetch_value("SELECT count(*) FROM future_notes WHERE chat_id = 1106") == 1
+    assert await chat_store.get_chat(db, 1105) is None
