@@ -177,7 +177,7 @@ async def _sources() -> int:
     from bot.store.database import Database
 
     settings = load_settings()
-    db = await Database.open(settings.sqlite_path)
+    db = await Database.open(settings.database_url)
     try:
         print(
             f"{'source':<18} {'kind':<17} {'state':<9} {'last success':<20} {'fails':>5} "

@@ -23,9 +23,10 @@ from bot.alerts import Alert, Change
 from bot.chat import register_handlers
 from bot.chat.admin import ADMIN_TOOLS_KEY, AdminTools
 from bot.chat.common import SERVICES_KEY
+from bot.chat.desk_broadcast import WAKE_DELIVERY_KEY
 from bot.config import Settings
 from bot.delivery.dispatcher import DeliveryLimits, Dispatcher, RenderRequest
-from bot.delivery.sender import TelegramSender
+from bot.delivery.sender import AiohttpRequest, TelegramSender
 from bot.i18n import SUPPORTED_LANGUAGES, Catalogs
 from bot.matching import fan_out_pending
 from bot.ops.announce import announcement_text, is_announcement
@@ -154,6 +155,18 @@ class BotRuntime:
                 log.warning("could not set the command menu for %s: %s", language, error)
 
 
+def delivery_limits(settings: Settings) -> DeliveryLimits:
+    config = settings.delivery
+    return DeliveryLimits(
+        global_per_second=config.messages_per_second,
+        private_chat_per_second=config.chat_messages_per_second,
+        group_per_minute=config.group_messages_per_minute,
+        paid_broadcast=config.paid_broadcast,
+        paid_per_second=config.paid_messages_per_second,
+        concurrency=config.concurrency,
+    )
+
+
 async def build_runtime(
     settings: Settings,
     *,
@@ -163,7 +176,7 @@ async def build_runtime(
     """Open the database, load catalogs and templates, and assemble the bot."""
     if settings.token is None:
         raise ValueError("a token is needed to build the bot; the demo supplies the stand-in's")
-    db = await Database.open(settings.sqlite_path)
+    db = await Database.open(settings.database_url)
     catalogs = Catalogs.load(settings.locales_dir)
     renderer = Renderer(settings.templates_dir, catalogs)
     services = Services(settings, db, catalogs, renderer, clock)
@@ -173,6 +186,9 @@ async def build_runtime(
         .token(settings.token)
         .base_url(settings.bot_api_url)
         .base_file_url(settings.bot_api_url.replace("/bot", "/file/bot"))
+        # aiohttp for everything but getUpdates: a third of httpx's CPU per request, which
+        # is what lets one core keep up with paid broadcasts (benchmarks/delivery.py).
+        .request(AiohttpRequest(connections=max(8, settings.delivery.concurrency * 2)))
         .build()
     )
     application.bot_data[SERVICES_KEY] = services
@@ -196,9 +212,9 @@ async def build_runtime(
     metrics = Metrics()
     dispatcher = MeteredDispatcher(
         db,
-        TelegramSender(application.bot),
+        TelegramSender(application.bot, paid_broadcast=settings.delivery.paid_broadcast),
         render,
-        limits=limits or DeliveryLimits(),
+        limits=limits or delivery_limits(settings),
         clock=clock,
         render_digest=render_digest,
         metrics=metrics,
@@ -216,5 +232,6 @@ async def build_runtime(
         metrics=metrics,
     )
     application.bot_data[ADMIN_TOOLS_KEY] = AdminTools(poller, dispatcher.wake)
+    application.bot_data[WAKE_DELIVERY_KEY] = dispatcher.wake
     ops = build_ops_server(settings, application, db, metrics, clock)
     return BotRuntime(services, application, poller, dispatcher, http, metrics=metrics, ops=ops)

@@ -46,6 +46,18 @@ class OperationsConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class DeliveryConfig:
+    """Telegram's speed limits as the bot paces itself (the defaults are Telegram's own)."""
+
+    messages_per_second: float = 30.0
+    chat_messages_per_second: float = 1.0
+    group_messages_per_minute: float = 20.0
+    paid_broadcast: bool = False  # allow_paid_broadcast: up to 1,000 msg/s, paid in Stars
+    paid_messages_per_second: float = 1000.0
+    concurrency: int = 16  # messages on the wire at once: also the crash duplicate bound
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     token: str | None
     database_url: str
@@ -63,6 +75,7 @@ class Settings:
     locales_dir: Path = field(default=PROJECT_ROOT / "locales")
     operations: OperationsConfig = field(default_factory=OperationsConfig)
     briefing_days_before: int = 3  # a trip briefing goes out this many days ahead
+    delivery: DeliveryConfig = field(default_factory=lambda: DeliveryConfig())
 
     @property
     def sqlite_path(self) -> Path:
@@ -109,6 +122,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, require_token: bool =
         max_feed_bytes=_positive_int(env, "MAX_FEED_BYTES", 20 * 1024 * 1024, minimum=1024),
         log_json=_bool(env, "LOG_JSON", False),
         log_level=env.get("LOG_LEVEL", "").strip().upper() or "INFO",
+        delivery=_delivery(env),
         operations=_operations(env),
         briefing_days_before=_positive_int(env, "BRIEFING_DAYS_BEFORE", 3, minimum=1),
     )
@@ -224,3 +238,27 @@ def _port(env: Mapping[str, str], name: str, default: int | None) -> int | None:
     if not raw.isdigit() or int(raw) > 65535:
         raise ConfigError(f"{name} is malformed: expected a port number 0-65535, got {raw!r}")
     return int(raw)
+
+
+def _positive_float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} is malformed: expected a number, got {raw!r}") from None
+    if not value > 0:
+        raise ConfigError(f"{name} is too small: expected more than 0, got {raw}")
+    return value
+
+
+def _delivery(env: Mapping[str, str]) -> DeliveryConfig:
+    return DeliveryConfig(
+        messages_per_second=_positive_float(env, "TELEGRAM_MESSAGES_PER_SECOND", 30.0),
+        chat_messages_per_second=_positive_float(env, "TELEGRAM_CHAT_MESSAGES_PER_SECOND", 1.0),
+        group_messages_per_minute=_positive_float(env, "TELEGRAM_GROUP_MESSAGES_PER_MINUTE", 20.0),
+        paid_broadcast=_bool(env, "PAID_BROADCAST", False),
+        paid_messages_per_second=_positive_float(env, "PAID_MESSAGES_PER_SECOND", 1000.0),
+        concurrency=_positive_int(env, "SEND_CONCURRENCY", 16, minimum=1),
+    )

@@ -20,6 +20,7 @@ from datetime import datetime
 
 from bot.alerts import POINT_HAZARDS, Alert, Change, Severity
 from bot.changes import Announcement
+from bot.desks.notices import notify_desks
 from bot.places import distance_km
 from bot.store import alerts as alert_store
 from bot.store import outbox
@@ -97,6 +98,7 @@ async def fan_out(db: Database, alert_version_id: int, *, now: datetime) -> int:
     )
     if point:
         queued += await _enqueue_nearby(db, alert_version_id, announcement, severity, now=now)
+    await notify_desks(db, alert_version_id, now=now)  # idempotent, like the rows above
     await alert_store.mark_fanned_out(db, alert_version_id)
     return queued
 

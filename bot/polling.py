@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from bot.config import SourceConfig
+from bot.coordination import Coordinator
 from bot.matching import fan_out
 from bot.sources.base import FeedClient, SourceError, Validators
 from bot.sources.registry import adapter_for
@@ -50,6 +51,23 @@ class Backoff:
         return timedelta(seconds=raw * rng.uniform(1 - self.jitter, 1 + self.jitter))
 
 
+@dataclass(frozen=True, slots=True)
+class SourceLeases:
+    """Several processes on one database: a source is polled by the holder of its lease.
+
+    The lease outlives the poll interval, so the holder keeps the source from one poll to
+    the next; when the holder dies, another process takes over once the lease expires.
+    """
+
+    coordinator: Coordinator
+    default_interval_seconds: float
+    margin_seconds: float = 120.0
+
+    def ttl(self, config: SourceConfig) -> timedelta:
+        interval = config.interval_seconds or self.default_interval_seconds
+        return timedelta(seconds=1.5 * interval + self.margin_seconds)
+
+
 class Poller:
     """Polls configured sources through their adapters and queues what is news."""
 
@@ -62,8 +80,10 @@ class Poller:
         on_queued: Callable[[], None] | None = None,
         backoff: Backoff = Backoff(),
         rng: random.Random | None = None,
+        leases: SourceLeases | None = None,
     ) -> None:
         self._db = db
+        self._leases = leases
         self._client = client
         self._clock = clock
         self._on_queued = on_queued
@@ -71,7 +91,17 @@ class Poller:
         self._rng = rng or random.Random()
 
     async def poll(self, config: SourceConfig, *, force: bool = False) -> PollReport:
-        """Poll one source now, unless it is paused or backing off (`force` ignores both)."""
+        """Poll one source now, unless it is paused or backing off (`force` ignores both),
+        or another process holds its lease (several processes on one database)."""
+        if self._leases is None:
+            return await self._poll(config, force=force)
+        name, ttl = f"poll:{config.name}", self._leases.ttl(config)
+        async with self._leases.coordinator.leased(name, ttl) as held:
+            if not held:
+                return PollReport(config.name, "skipped", error="polled by another process")
+            return await self._poll(config, force=force)
+
+    async def _poll(self, config: SourceConfig, *, force: bool) -> PollReport:
         health = await source_store.get_health(self._db, config.name)
         now = self._clock()
         if not force and health.paused:

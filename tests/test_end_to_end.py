@@ -15,6 +15,7 @@ from bot.app import BotRuntime, build_runtime
 from bot.config import PROJECT_ROOT, Settings, SourceConfig
 from bot.standin import StandIn
 from bot.store import chats as chat_store
+from tests.databases import BACKENDS, database_url
 
 STATE_DEPT = (PROJECT_ROOT / "feeds" / "us-state-dept-TAsTWs-2025-10-07.trimmed.xml").read_bytes()
 
@@ -65,10 +66,17 @@ async def standin() -> AsyncIterator[StandIn]:
         yield server
 
 
-def settings_for(tmp_path: Path, standin: StandIn, feeds: FeedFiles) -> Settings:
+@pytest.fixture(params=BACKENDS)
+async def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """Each end-to-end test runs on SQLite, and on PostgreSQL where there is a server."""
+    async with database_url(str(request.param), tmp_path) as url:
+        yield url
+
+
+def settings_for(tmp_path: Path, standin: StandIn, feeds: FeedFiles, db_url: str) -> Settings:
     return Settings(
         token=standin.token,
-        database_url=f"sqlite:///{tmp_path / 'bot.sqlite3'}",
+        database_url=db_url,
         data_dir=tmp_path,
         admin_ids=frozenset(),
         poll_interval_seconds=3600,
@@ -78,8 +86,10 @@ def settings_for(tmp_path: Path, standin: StandIn, feeds: FeedFiles) -> Settings
 
 
 @pytest.fixture
-async def runtime(tmp_path: Path, standin: StandIn, feeds: FeedFiles) -> AsyncIterator[BotRuntime]:
-    bot = await build_runtime(settings_for(tmp_path, standin, feeds))
+async def runtime(
+    tmp_path: Path, standin: StandIn, feeds: FeedFiles, db_url: str
+) -> AsyncIterator[BotRuntime]:
+    bot = await build_runtime(settings_for(tmp_path, standin, feeds, db_url))
     await bot.start(schedule=False)
     yield bot
     await bot.stop()
@@ -183,16 +193,16 @@ async def test_nonsense_command_gets_a_helpful_answer(
 
 
 async def test_scheduled_poll_delivers_without_being_asked(
-    tmp_path: Path, standin: StandIn, feeds: FeedFiles
+    tmp_path: Path, standin: StandIn, feeds: FeedFiles, db_url: str
 ) -> None:
-    runtime = await build_runtime(settings_for(tmp_path, standin, feeds))
+    runtime = await build_runtime(settings_for(tmp_path, standin, feeds, db_url))
     # Subscribe first, through the chat, then let the scheduler run its first poll.
     await runtime.start(schedule=False)
     await say(standin, 707, "/start")
     await say(standin, 707, "/subscribe Ukraine")
     await runtime.stop()
 
-    runtime = await build_runtime(settings_for(tmp_path, standin, feeds))
+    runtime = await build_runtime(settings_for(tmp_path, standin, feeds, db_url))
     await runtime.start(schedule=True)
     try:
         before = len(standin.messages_to(707))

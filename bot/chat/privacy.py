@@ -18,10 +18,16 @@ from bot.chat import guard
 from bot.chat.common import current_chat, reply, services_of, translator_for
 from bot.chat.picker import country_label
 from bot.chat.settings import show, summary
-from bot.i18n import Translator
+from bot.i18n import N_, Translator
 from bot.render.words import source_name
 from bot.store import preferences
 
+# What a reader calls the tables other parts of the bot keep; others show their own name.
+TABLE_NAMES = {
+    "trips": N_("Trips"),
+    "trip_countries": N_("Countries of trips"),
+    "places": N_("Places"),
+}
 # Above this many characters the full export goes out as a file as well.
 LONG_EXPORT_CHARS = 3000
 
@@ -73,20 +79,19 @@ async def my_data(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         "",
         summary(prefs, t, services.clock()),
         "",
-        t.ngettext(
-            "Messages recorded as sent or queued: %(num)s",
-            "Messages recorded as sent or queued: %(num)s",
-            len(data.get("deliveries", [])),
+        t.gettext(
+            "Messages recorded as sent or queued: %(num)s", num=len(data.get("deliveries", []))
         ),
     ]
     for table, rows in sorted(data.items()):
         if table not in {"chats", "subscriptions", "deliveries"} and rows:
+            name = TABLE_NAMES.get(table)
             lines.append(
                 t.ngettext(
                     "%(table)s: %(num)s record",
                     "%(table)s: %(num)s records",
                     len(rows),
-                    table=table,
+                    table=html.escape(t.gettext(name) if name else table),
                 )
             )
     lines += ["", t.gettext("/forget deletes all of it.")]

@@ -58,6 +58,8 @@ def level_label(level: int, t: Translator) -> str:
 
 
 def timezone_label(name: str, now: datetime) -> str:
+    if find_timezone(name) != name:
+        return html.escape(name)  # not a name zoneinfo knows: shown as stored
     offset = now.astimezone(ZoneInfo(name)).strftime("%z")
     return f"{name} (UTC{offset[:3]}:{offset[3:]})"
 

@@ -10,13 +10,15 @@ from __future__ import annotations
 import asyncio
 import heapq
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.delivery.quiet import hold_until
 from bot.store import outbox
 from bot.store.outbox import OutboxRow
+from bot.store.trips import trips_under_way
+from bot.trips import effective_timezone
 
 if TYPE_CHECKING:
     from bot.delivery.dispatcher import Dispatcher
@@ -219,6 +221,7 @@ class Round:
         rows = [row for row in rows if row.id not in self.claimed]
         await self.d.load_alerts({row.alert_version_id for row in rows})
         now = self.d.clock()
+        rows = await self._in_destination_time(rows, now)
         held: list[tuple[int, datetime]] = []
         stopped: list[int] = []
         unreadable: list[int] = []
@@ -260,6 +263,20 @@ class Round:
         if unreadable:
             await outbox.mark_dead(self.d.db, unreadable, "alert payload unreadable")
             self.tally.dead += len(unreadable)
+
+    async def _in_destination_time(self, rows: list[OutboxRow], now: datetime) -> list[OutboxRow]:
+        """During a trip, quiet hours and dates follow the destination's clock."""
+        if not rows:
+            return rows
+        under_way = await trips_under_way(self.d.db, {row.chat_id for row in rows}, now=now)
+        if not under_way:
+            return rows
+        return [
+            replace(row, timezone=effective_timezone(row.timezone, under_way[row.chat_id], now))
+            if row.chat_id in under_way
+            else row
+            for row in rows
+        ]
 
     async def _digest_job(self, row: OutboxRow, now: datetime) -> Job | None:
         """All of the chat's held rows that are due, as one digest message."""

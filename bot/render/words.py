@@ -98,8 +98,11 @@ def change_word(change: Change, t: Translator) -> str:
 
 
 def source_name(source: str, t: Translator) -> str:
-    """The readable name of a configured source; an unknown name is shown as it is."""
-    known = SOURCE_NAMES.get(source)
+    """The readable name of a configured source; an unknown name is shown as it is.
+
+    A source named "kind:instance" (a travel desk's "desk:12") is named after its kind.
+    """
+    known = SOURCE_NAMES.get(source) or SOURCE_NAMES.get(source.split(":", 1)[0])
     return t.gettext(known) if known is not None else source
 
 

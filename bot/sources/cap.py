@@ -39,6 +39,7 @@ CAP_NAMESPACES = frozenset({NS["cap11"], NS["cap12"]})
 # lxml tag filters, matched in C: "{*}name" is `name` in any namespace or none, "{uri}*"
 # any element in that namespace; comments and processing instructions never match.
 _ANY_CAP_ELEMENT = tuple(sorted(f"{{{uri}}}*" for uri in CAP_NAMESPACES))
+_AREA_FIELDS = frozenset({"areaDesc", "polygon", "circle", "geocode"})
 ATOM = NS["atom"]
 SUMMARY_CHARS = 400
 
@@ -371,16 +372,16 @@ def _entry_as_info(entry: Element, title: str) -> Element:
     fields = {"event": event, "headline": title, "description": summary, "senderName": sender}
     for name, value in fields.items():
         etree.SubElement(info, name).text = value
+    # The area fields go straight into an <area>, which closes the <info>.
+    area = etree.Element("area")
     for child in entry.iterchildren(*_ANY_CAP_ELEMENT):
-        if local_name(child) not in fields:
-            copy = etree.SubElement(info, local_name(child))
+        name = local_name(child)
+        if name not in fields:
+            copy = etree.SubElement(area if name in _AREA_FIELDS else info, name)
             copy.text = child.text
             for grandchild in child:
                 etree.SubElement(copy, local_name(grandchild)).text = grandchild.text
-    area = etree.SubElement(info, "area")
-    for child in list(info):
-        if local_name(child) in ("areaDesc", "polygon", "circle", "geocode"):
-            area.append(child)
+    info.append(area)
     return info
 
 

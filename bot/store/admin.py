@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from bot.store.chats import Chat, get_chat
 from bot.store.clock import from_db, to_db
 from bot.store.database import Database
+from bot.store.dialect import table_exists
 
 ANNOUNCEMENT_SOURCE = "announcement"
 # Tables other features add; the statistics count them when they exist.
@@ -106,7 +107,8 @@ class DeliveryDelay:
 async def statistics(db: Database, *, now: datetime, top: int = 10) -> Statistics:
     """Everything /stats shows, read in a handful of indexed queries."""
     row = await db.fetch_one(
-        "SELECT coalesce(sum(active = 1), 0), coalesce(sum(active = 0), 0) FROM chats"
+        "SELECT coalesce(sum(CASE WHEN active = 1 THEN 1 ELSE 0 END), 0),"
+        " coalesce(sum(CASE WHEN active = 0 THEN 1 ELSE 0 END), 0) FROM chats"
     )
     assert row is not None
     blocked = int(await db.fetch_value("SELECT count(*) FROM blocked_users"))
@@ -117,7 +119,8 @@ async def statistics(db: Database, *, now: datetime, top: int = 10) -> Statistic
     )
     day, week = to_db(now - timedelta(days=1)), to_db(now - timedelta(days=7))
     activity = await db.fetch_all(
-        "SELECT source, coalesce(sum(seen_at >= ?), 0), count(*) FROM alert_versions"
+        "SELECT source, coalesce(sum(CASE WHEN seen_at >= ? THEN 1 ELSE 0 END), 0), count(*)"
+        " FROM alert_versions"
         " WHERE seen_at >= ? AND source <> ? GROUP BY source ORDER BY source",
         (day, week, ANNOUNCEMENT_SOURCE),
     )
@@ -142,8 +145,8 @@ async def delivery_counts(db: Database, chat_id: int | None = None) -> DeliveryC
     return DeliveryCounts(pending, sent, failed, dead)
 
 
-_DELAY = (
-    "(julianday(d.sent_at) - julianday(v.seen_at)) * 86400.0"
+_DELAY = "(julianday(d.sent_at) - julianday(v.seen_at)) * 86400.0"
+_SENT_SINCE = (
     " FROM deliveries AS d JOIN alert_versions AS v ON v.id = d.alert_version_id"
     " WHERE d.state = 'sent' AND d.sent_at >= ?"
     " AND v.source IN (SELECT source FROM source_state)"
@@ -153,14 +156,14 @@ _DELAY = (
 async def delay_stats(db: Database, *, since: datetime) -> DelayStats:
     """Median and 95th percentile (nearest rank) of polled alerts' delivery delays."""
     stamp = to_db(since)
-    count = int(await db.fetch_value(f"SELECT count(*), {_DELAY}", (stamp,)) or 0)
+    count = int(await db.fetch_value(f"SELECT count(*){_SENT_SINCE}", (stamp,)) or 0)
     if count == 0:
         return DelayStats(0, None, None)
 
     async def rank(fraction: float) -> float:
         offset = max(0, math.ceil(fraction * count) - 1)
         value = await db.fetch_value(
-            f"SELECT {_DELAY} ORDER BY 1 LIMIT 1 OFFSET ?", (stamp, offset)
+            f"SELECT {_DELAY}{_SENT_SINCE} ORDER BY 1 LIMIT 1 OFFSET ?", (stamp, offset)
         )
         return round(max(0.0, float(value)), 3)
 
@@ -194,9 +197,7 @@ async def oldest_due_pending(db: Database, *, now: datetime) -> datetime | None:
 
 
 async def _count_if_table(db: Database, table: str) -> int | None:
-    exists = await db.fetch_value(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
-    )
+    exists = await db.fetch_value(table_exists(db.dialect), (table,))
     if not exists:
         return None
     # The name comes from the constants above, never from a user.

@@ -78,7 +78,7 @@ async def enqueue(
         cursor = await conn.execute(
             "INSERT OR IGNORE INTO deliveries"
             " (chat_id, alert_version_id, next_attempt_at, created_at)"
-            " SELECT DISTINCT value, ?, ?, ? FROM json_each(?)",
+            " SELECT DISTINCT CAST(value AS INTEGER), CAST(? AS INTEGER), ?, ? FROM json_each(?)",
             (alert_version_id, at, at, ids),
         )
         return cursor.rowcount
@@ -108,7 +108,7 @@ async def enqueue_matching(db: Database, alert_version_id: int, *, now: datetime
         cursor = await conn.execute(
             "INSERT OR IGNORE INTO deliveries"
             " (chat_id, alert_version_id, next_attempt_at, created_at)"
-            " SELECT DISTINCT s.chat_id, ?, ?, ?"
+            " SELECT DISTINCT s.chat_id, CAST(? AS INTEGER), ?, ?"
             " FROM subscriptions AS s INDEXED BY subscriptions_by_country"
             " JOIN chats AS c ON c.chat_id = s.chat_id"
             " WHERE s.country IN (SELECT value FROM json_each(?))"
@@ -249,7 +249,8 @@ async def alert_payloads(db: Database, alert_version_ids: Iterable[int]) -> dict
     """The JSON payload of each alert version, fetched once per version, not per reader."""
     ids = json.dumps(sorted(set(alert_version_ids)))
     rows = await db.fetch_all(
-        "SELECT id, payload FROM alert_versions WHERE id IN (SELECT value FROM json_each(?))",
+        "SELECT id, payload FROM alert_versions"
+        " WHERE id IN (SELECT CAST(value AS INTEGER) FROM json_each(?))",
         (ids,),
     )
     return {int(row[0]): str(row[1]) for row in rows}
@@ -361,9 +362,10 @@ async def migrate_chat(db: Database, old_chat_id: int, new_chat_id: int, *, now:
                 (new_chat_id, old_chat_id),
             )
         cursor = await conn.execute(
-            "UPDATE OR IGNORE deliveries SET chat_id = ?, next_attempt_at = ?"
-            " WHERE chat_id = ? AND state = 'pending'",
-            (new_chat_id, at, old_chat_id),
+            "UPDATE deliveries SET chat_id = ?, next_attempt_at = ?"
+            " WHERE chat_id = ? AND state = 'pending' AND NOT EXISTS (SELECT 1 FROM deliveries"
+            " AS n WHERE n.chat_id = ? AND n.alert_version_id = deliveries.alert_version_id)",
+            (new_chat_id, at, old_chat_id, new_chat_id),
         )
         moved = cursor.rowcount
         # Rows the new chat already has: one copy is enough.

@@ -113,7 +113,7 @@ class PostgresConnection:
                 raise TypeError("a statement with :name placeholders needs a dict of values")
             values: Sequence[Any] = [params[name] for name in statement.names]
         else:
-            values = list(params)  # type: ignore[arg-type]
+            values = list(params)
         types = prepared.get_parameters()
         if len(values) != len(types):
             raise ValueError(

@@ -185,26 +185,68 @@ async def tables_with_chat_id(db: Database) -> list[str]:
     return [row["name"] for row in rows]
 
 
+@dataclass(frozen=True, slots=True)
+class _Dependent:
+    """A table without chat_id whose rows belong to rows of one that has it (trip_countries)."""
+
+    table: str
+    column: str
+    parent: str
+    parent_column: str
+
+    def where(self) -> str:
+        return (
+            f"{_quoted(self.column)} IN (SELECT {_quoted(self.parent_column)}"
+            f" FROM {_quoted(self.parent)} WHERE chat_id = ?)"
+        )
+
+
+async def _dependents(db: Database, owners: list[str]) -> list[_Dependent]:
+    rows = await db.fetch_all(
+        'SELECT m.name AS child, f."from" AS col, f."table" AS parent, f."to" AS parent_col'
+        " FROM sqlite_master AS m JOIN pragma_foreign_key_list(m.name) AS f"
+        " WHERE m.type = 'table' ORDER BY m.name"
+    )
+    return [
+        _Dependent(row["child"], row["col"], row["parent"], row["parent_col"] or "rowid")
+        for row in rows
+        if row["parent"] in owners and row["child"] not in owners
+    ]
+
+
 async def personal_data(db: Database, chat_id: int) -> dict[str, list[dict[str, Any]]]:
-    """Every row about the chat, table by table (the chat's own row under "chats")."""
+    """Every row about the chat, table by table (the chat's own row under "chats"), and
+    the rows that hang from them (a trip's countries)."""
     data: dict[str, list[dict[str, Any]]] = {}
-    for table in await tables_with_chat_id(db):
+    owners = await tables_with_chat_id(db)
+    for table in owners:
         rows = await db.fetch_all(f"SELECT * FROM {_quoted(table)} WHERE chat_id = ?", (chat_id,))
         data[table] = [dict(row) for row in rows]
+    for dependent in await _dependents(db, owners):
+        rows = await db.fetch_all(
+            f"SELECT * FROM {_quoted(dependent.table)} WHERE {dependent.where()}", (chat_id,)
+        )
+        data.setdefault(dependent.table, []).extend(dict(row) for row in rows)
     return data
 
 
 async def forget_chat(db: Database, chat_id: int) -> dict[str, int]:
     """Delete every row about the chat in one transaction; returns rows deleted per table.
 
-    Foreign keys are checked at commit, so the order of the tables does not matter and
-    rows that cascade from them (a trip's countries) go too.
+    Rows that hang from the chat's rows go first, then the chat's own; foreign keys are
+    checked at commit, so the order of the chat's tables does not matter.
     """
     deleted: dict[str, int] = {}
-    tables = await tables_with_chat_id(db)
+    owners = await tables_with_chat_id(db)
+    dependents = await _dependents(db, owners)
     async with db.transaction() as conn:
         await conn.execute("PRAGMA defer_foreign_keys = ON")
-        for table in sorted(tables, key=lambda name: name == "chats"):
+        for dependent in dependents:
+            cursor = await conn.execute(
+                f"DELETE FROM {_quoted(dependent.table)} WHERE {dependent.where()}", (chat_id,)
+            )
+            deleted[dependent.table] = deleted.get(dependent.table, 0) + cursor.rowcount
+        for table in sorted(owners, key=lambda name: name == "chats"):
             cursor = await conn.execute(
                 f"DELETE FROM {_quoted(table)} WHERE chat_id = ?", (chat_id,)
             )

@@ -59,7 +59,7 @@ def admin(traveller: Callable[..., Traveller]) -> Traveller:
     return traveller(ADMIN)
 
 
-async def quiet_for(standin: StandIn, chat_id: int, seconds: float = 0.5) -> bool:
+async def quiet_for(standin: StandIn, chat_id: int, seconds: float = 0.3) -> bool:
     """True when the bot said nothing to `chat_id` for `seconds`."""
     before = len(standin.messages_to(chat_id))
     await asyncio.sleep(seconds)
@@ -219,6 +219,7 @@ async def test_announcement_preview_then_confirm_reaches_every_chat_once(
     assert "Maintenance <tonight>" in preview.plain_text
     assert all(len(standin.messages_to(c)) == 1 for c in (705, 706))  # nothing sent yet
 
+    assert preview.reply_markup is not None
     [send, _cancel] = [b for row in preview.reply_markup["inline_keyboard"] for b in row]
     await admin.press(preview, send["callback_data"])
     for chat_id in (705, 706):
@@ -240,6 +241,7 @@ async def test_cancelled_announcement_sends_nothing(
 ) -> None:
     await traveller(708).say("/help")
     preview = await admin.say("/announce Never mind")
+    assert preview.reply_markup is not None
     [_send, cancel] = [b for row in preview.reply_markup["inline_keyboard"] for b in row]
     answer = await admin.press_and_read(preview, cancel["callback_data"])
     assert "cancelled" in answer.text

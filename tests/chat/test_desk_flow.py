@@ -14,8 +14,11 @@ import pytest
 from bot.app import BotRuntime
 from bot.chat.desk_checkin import DeskRound
 from bot.chat.desk_checkin import desk_round as run_desk_round
+from bot.matching import fan_out
 from bot.standin import StandIn
+from bot.store import alerts as alert_store
 from bot.store import desks as desk_store
+from tests.builders import make_alert
 from tests.desks.harness import (
     ADMIN,
     START,
@@ -53,20 +56,21 @@ async def runtime(tmp_path: Path, standin: StandIn, clock: Clock) -> AsyncIterat
 
 
 @pytest.fixture
-def olivia(standin: StandIn) -> Person:
-    return Person(standin, 601, "olivia")
+def lead(standin: StandIn) -> Person:
+    return Person(standin, 601, "lead")
 
 
 async def acme_with_travellers(
-    runtime: BotRuntime, standin: StandIn, olivia: Person
+    runtime: BotRuntime, standin: StandIn, lead: Person
 ) -> tuple[int, Person, Person, Person]:
-    """Acme's desk run by olivia; tom (by @username), E502 (personal invite) and 503 joined."""
-    org = await organisation(runtime, standin, "Acme Travel", olivia)
-    tom, ana, ben = Person(standin, 501, "tom"), Person(standin, 502), Person(standin, 503)
-    await join(runtime, olivia, tom, "days=7 uses=10")
-    await join(runtime, olivia, ana, "ref=E502")
-    await join(runtime, olivia, ben)
-    return org, tom, ana, ben
+    """Acme's desk run by lead; nomad (by @username), E502 (personal invite) and 503 joined."""
+    org = await organisation(runtime, standin, "Acme Travel", lead)
+    nomad = Person(standin, 501, "nomad")
+    referenced, later = Person(standin, 502), Person(standin, 503)
+    await join(runtime, lead, nomad, "days=7 uses=10")
+    await join(runtime, lead, referenced, "ref=E502")
+    await join(runtime, lead, later)
+    return org, nomad, referenced, later
 
 
 def trips_csv(*rows: tuple[str, str, str, str]) -> bytes:
@@ -78,47 +82,47 @@ def trips_csv(*rows: tuple[str, str, str, str]) -> bytes:
 
 
 async def test_admin_creates_organisation_and_names_its_owner_by_username(
-    runtime: BotRuntime, standin: StandIn, olivia: Person
+    runtime: BotRuntime, standin: StandIn, lead: Person
 ) -> None:
-    await olivia.say("/desk")
-    answer = await Person(standin, ADMIN).say("/org_create Acme Travel @olivia")
-    assert "Acme Travel" in answer.text and "@olivia" in answer.text
-    member = await desk_store.membership(runtime.services.db, 1, olivia.user_id)
+    await lead.say("/desk")
+    answer = await Person(standin, ADMIN).say("/org_create Acme Travel @lead")
+    assert "Acme Travel" in answer.text and "@lead" in answer.text
+    member = await desk_store.membership(runtime.services.db, 1, lead.user_id)
     assert member is not None and member.role == "owner"
 
 
 async def test_someone_who_is_no_admin_cannot_create_an_organisation(
-    runtime: BotRuntime, standin: StandIn, olivia: Person
+    runtime: BotRuntime, standin: StandIn, lead: Person
 ) -> None:
-    answer = await olivia.say("/org_create Mine @olivia")
+    answer = await lead.say("/org_create Mine @lead")
     assert "administrators" in answer.text
-    assert await desk_store.memberships(runtime.services.db, olivia.user_id) == []
+    assert await desk_store.memberships(runtime.services.db, lead.user_id) == []
 
 
 async def test_invited_travellers_join_and_bad_links_get_a_clear_answer(
-    runtime: BotRuntime, standin: StandIn, olivia: Person, clock: Clock
+    runtime: BotRuntime, standin: StandIn, lead: Person, clock: Clock
 ) -> None:
-    org = await organisation(runtime, standin, "Acme Travel", olivia)
-    tom = Person(standin, 501, "tom")
-    assert "joined the travel desk of <b>Acme Travel</b>" in await join(runtime, olivia, tom)
-    assert "already belong" in (await join(runtime, olivia, tom))
+    org = await organisation(runtime, standin, "Acme Travel", lead)
+    nomad = Person(standin, 501, "nomad")
+    assert "joined the travel desk of <b>Acme Travel</b>" in await join(runtime, lead, nomad)
+    assert "already belong" in (await join(runtime, lead, nomad))
 
-    once = await olivia.say("/invite uses=1")
+    once = await lead.say("/invite uses=1")
     token = once.text.split("start=join_")[1].split()[0]
     await Person(standin, 502).say(f"/start join_{token}")
     assert (
         "used as often as allowed" in (await Person(standin, 503).say(f"/start join_{token}")).text
     )
 
-    week = await olivia.say("/invite days=7")
+    week = await lead.say("/invite days=7")
     token = week.text.split("start=join_")[1].split()[0]
     clock.advance(days=8)
     assert "expired" in (await Person(standin, 504).say(f"/start join_{token}")).text
 
-    revoked = await olivia.say("/invite")
+    revoked = await lead.say("/invite")
     token = revoked.text.split("start=join_")[1].split()[0]
     invite_id = revoked.text.split("/invite_revoke ")[1].split(".")[0]
-    assert "withdrawn" in (await olivia.say(f"/invite_revoke {invite_id}")).text
+    assert "withdrawn" in (await lead.say(f"/invite_revoke {invite_id}")).text
     assert "withdrawn" in (await Person(standin, 505).say(f"/start join_{token}")).text
 
     assert (
@@ -132,10 +136,10 @@ async def test_invited_travellers_join_and_bad_links_get_a_clear_answer(
 
 
 async def test_invite_token_is_stored_only_as_a_hash(
-    runtime: BotRuntime, standin: StandIn, olivia: Person
+    runtime: BotRuntime, standin: StandIn, lead: Person
 ) -> None:
-    await organisation(runtime, standin, "Acme Travel", olivia)
-    link = await olivia.say("/invite")
+    await organisation(runtime, standin, "Acme Travel", lead)
+    link = await lead.say("/invite")
     token = link.text.split("start=join_")[1].split()[0]
     assert len(token) >= 32  # 24 random bytes, url-safe
     stored = await runtime.services.db.fetch_all("SELECT token_hash FROM desk_invites")
@@ -143,20 +147,20 @@ async def test_invite_token_is_stored_only_as_a_hash(
 
 
 async def test_trip_import_reports_accepted_and_rejected_rows(
-    runtime: BotRuntime, standin: StandIn, olivia: Person
+    runtime: BotRuntime, standin: StandIn, lead: Person
 ) -> None:
-    await acme_with_travellers(runtime, standin, olivia)
+    await acme_with_travellers(runtime, standin, lead)
     content = trips_csv(
-        ("@tom", "Syria", day(-1), day(5)),
+        ("@nomad", "Syria", day(-1), day(5)),
         ("E502", "Syria; IQ", day(0), day(3)),
         ("503", "Syria", day(3), day(9)),
         ("nobody", "France", day(0), day(3)),
         ("E502", "Atlantis", day(0), day(3)),
-        ("@tom", "Japan", "next week", day(3)),
-        ("@tom", "Japan", day(4), day(1)),
-        ("@tom", "Syria", day(-1), day(5)),
+        ("@nomad", "Japan", "next week", day(3)),
+        ("@nomad", "Japan", day(4), day(1)),
+        ("@nomad", "Syria", day(-1), day(5)),
     )
-    [answer] = await olivia.send_file("trips.csv", content)
+    [answer] = await lead.send_file("trips.csv", content)
     text = answer.text
     assert "3 trips added" in text and "5 rows rejected" in text
     assert "line 5: unknown traveller" in text
@@ -165,83 +169,83 @@ async def test_trip_import_reports_accepted_and_rejected_rows(
     assert "line 8: 'to' is before 'from'" in text
     assert "line 9: duplicate" in text
 
-    [again] = await olivia.send_file("trips.csv", content)
+    [again] = await lead.send_file("trips.csv", content)
     assert "0 trips added" in again.text and "line 2: duplicate" in again.text
 
-    roster = await olivia.say("/roster")
-    assert "@tom" in roster.text and "E502" in roster.text and "SY" in roster.text
+    roster = await lead.say("/roster")
+    assert "@nomad" in roster.text and "E502" in roster.text and "SY" in roster.text
     assert "📍 IQ,SY" in roster.text and "✈ SY" in roster.text
 
 
 async def test_trip_added_by_command_reaches_the_roster(
-    runtime: BotRuntime, standin: StandIn, olivia: Person
+    runtime: BotRuntime, standin: StandIn, lead: Person
 ) -> None:
-    await acme_with_travellers(runtime, standin, olivia)
-    answer = await olivia.say(f"/trip_add E502 United Kingdom; France {day(0)} {day(2)}")
+    await acme_with_travellers(runtime, standin, lead)
+    answer = await lead.say(f"/trip_add E502 United Kingdom; France {day(0)} {day(2)}")
     assert "1 trip added" in answer.text
-    assert "FR,GB" in (await olivia.say("/roster")).text
+    assert "FR,GB" in (await lead.say("/roster")).text
 
 
 async def test_pasted_alert_file_is_previewed_and_sent_only_after_confirmation(
-    runtime: BotRuntime, standin: StandIn, olivia: Person
+    runtime: BotRuntime, standin: StandIn, lead: Person
 ) -> None:
-    _org, tom, ana, ben = await acme_with_travellers(runtime, standin, olivia)
-    await olivia.send_file(
+    _org, nomad, referenced, later = await acme_with_travellers(runtime, standin, lead)
+    await lead.send_file(
         "trips.csv",
         trips_csv(
-            ("@tom", "Syria", day(-1), day(5)),
+            ("@nomad", "Syria", day(-1), day(5)),
             ("E502", "Iraq; Syria", day(0), day(3)),
             ("503", "Syria", day(3), day(9)),
         ),
     )
-    before = {p.user_id: len(p.inbox()) for p in (tom, ana, ben)}
-    preview, summary = await olivia.send_file("alert.txt", SYRIA, answers=2)
+    before = {p.user_id: len(p.inbox()) for p in (nomad, referenced, later)}
+    preview, summary = await lead.send_file("alert.txt", SYRIA, answers=2)
     assert "Syria: IS propaganda concedes Mosul defeat" in preview.text
     assert "Informational" in preview.text
     assert "Recipients: 2" in summary.text and "there now: 2" in summary.text
     assert summary.button_data() == ["dsk:send:1", "dsk:drop:1"]
     await send_all(runtime)
-    assert {p.user_id: len(p.inbox()) for p in (tom, ana, ben)} == before  # nothing yet
+    assert {p.user_id: len(p.inbox()) for p in (nomad, referenced, later)} == before  # nothing yet
 
-    done = await olivia.press_and_read(summary, "dsk:send:1")
+    done = await lead.press_and_read(summary, "dsk:send:1")
     assert "on its way to 2 travellers" in done.text
     await send_all(runtime)
-    for person in (tom, ana):
+    for person in (nomad, referenced):
         warning = person.inbox()[-1].text
         assert "Syria: IS propaganda concedes Mosul defeat" in warning
         assert "Rumiyah" in warning and "no picnic" in warning
         assert "Professional security advice and support should be sought" in warning
-    assert len(ben.inbox()) == before[ben.user_id]  # arriving later: not in a "now" audience
+    assert len(later.inbox()) == before[later.user_id]  # arriving later: not in a "now" audience
 
-    report = await olivia.say("/report 1")
+    report = await lead.say("/report 1")
     assert "Recipients: 2" in report.text and "Delivered: 2" in report.text
     assert "Failed: 0" in report.text
 
-    again = await olivia.press(summary, "dsk:send:1", forged=True)
+    again = await lead.press(summary, "dsk:send:1", forged=True)
     assert "already sent" in again
     await send_all(runtime)
-    assert all(len(p.inbox()) == before[p.user_id] + 1 for p in (tom, ana))
+    assert all(len(p.inbox()) == before[p.user_id] + 1 for p in (nomad, referenced))
 
 
 async def test_one_message_broadcast_with_safety_check_tallies_answers_and_reminds(
-    runtime: BotRuntime, standin: StandIn, olivia: Person, clock: Clock
+    runtime: BotRuntime, standin: StandIn, lead: Person, clock: Clock
 ) -> None:
-    _org, tom, ana, ben = await acme_with_travellers(runtime, standin, olivia)
-    otto = Person(standin, 604, "otto")
-    await otto.say("/desk")
-    await olivia.say("/operator_add @otto")
-    cid = Person(standin, 507)
-    await join(runtime, olivia, cid)
-    await olivia.send_file(
+    _org, nomad, referenced, later = await acme_with_travellers(runtime, standin, lead)
+    deputy = Person(standin, 604, "deputy")
+    await deputy.say("/desk")
+    await lead.say("/operator_add @deputy")
+    absent = Person(standin, 507)
+    await join(runtime, lead, absent)
+    await lead.send_file(
         "trips.csv",
         trips_csv(
-            ("@tom", "Kenya", day(-1), day(5)),
+            ("@nomad", "Kenya", day(-1), day(5)),
             ("E502", "Kenya", day(0), day(3)),
             ("503", "Kenya", day(2), day(9)),
             ("507", "KE", day(0), day(9)),
         ),
     )
-    standin.block(ben.user_id)
+    standin.block(later.user_id)
     text = (
         "/broadcast\n"
         "Title: Nairobi: protests near the CBD\n"
@@ -253,24 +257,24 @@ async def test_one_message_broadcast_with_safety_check_tallies_answers_and_remin
         "Event: Large protests are under way.\n"
         "Advice: Avoid the area and check in."
     )
-    summary = await olivia.say(text, answers=2)
+    summary = await lead.say(text, answers=2)
     assert "Recipients: 4" in summary.text and "arriving within 7 days: 1" in summary.text
     assert "Safety check: yes; reminders after 30 minutes" in summary.text
-    await olivia.press_and_read(summary, summary.button_data()[0])
+    await lead.press_and_read(summary, summary.button_data()[0])
     round_ = await send_all(runtime)
     assert round_.questions == 3
 
-    question = tom.inbox()[-1]
+    question = nomad.inbox()[-1]
     assert "are you safe" in question.text
     safe = question.button_data()[0]
-    assert "Thank you" in await tom.press(question, safe)
-    question = ana.inbox()[-1]
-    await ana.press(question, question.button_data()[1])
-    for operator in (olivia, otto):
+    assert "Thank you" in await nomad.press(question, safe)
+    question = referenced.inbox()[-1]
+    await referenced.press(question, question.button_data()[1])
+    for operator in (lead, deputy):
         await standin.wait_for(lambda m: "needs help" in m.text, chat_id=operator.user_id)
         assert "E502 needs help" in operator.inbox()[-1].plain_text
 
-    report = await olivia.say("/report 1")
+    report = await lead.say("/report 1")
     for line in (
         "Recipients: 4",
         "Delivered: 3",
@@ -282,19 +286,19 @@ async def test_one_message_broadcast_with_safety_check_tallies_answers_and_remin
         "🆘 E502",
     ):
         assert line in report.text
-    silent = await olivia.press_and_read(report, "dsk:who:1")
+    silent = await lead.press_and_read(report, "dsk:who:1")
     assert "507" in silent.text and "E502" not in silent.text
 
     assert (await desk_round(runtime)).reminders == 0
     clock.advance(minutes=31)
     assert (await desk_round(runtime)).reminders == 1
-    assert "Reminder" in cid.inbox()[-1].text
+    assert "Reminder" in absent.inbox()[-1].text
     assert (await desk_round(runtime)).reminders == 0
-    await cid.press(cid.inbox()[-1], cid.inbox()[-1].button_data()[0])
+    await absent.press(absent.inbox()[-1], absent.inbox()[-1].button_data()[0])
     clock.advance(minutes=31)
     assert (await desk_round(runtime)).reminders == 0
 
-    await olivia.press(report, "dsk:csv:1")
+    await lead.press(report, "dsk:csv:1")
     await standin.wait_until(lambda: bool(standin.documents), timeout=10)
     rows = list(csv.DictReader(io.StringIO(standin.documents[-1].content.decode("utf-8-sig"))))
     by_id = {row["user_id"]: row for row in rows}
@@ -304,31 +308,49 @@ async def test_one_message_broadcast_with_safety_check_tallies_answers_and_remin
 
 
 async def test_warning_written_step_by_step_is_previewed_and_can_be_cancelled(
-    runtime: BotRuntime, standin: StandIn, olivia: Person
+    runtime: BotRuntime, standin: StandIn, lead: Person
 ) -> None:
-    _org, tom, _ana, _ben = await acme_with_travellers(runtime, standin, olivia)
-    await olivia.say(f"/trip_add @tom France {day(0)} {day(3)}")
-    assert "Title" in (await olivia.say("/broadcast")).text
-    assert "countries" in (await olivia.say("Strike at Paris airports")).text
-    assert "Atlantis" in (await olivia.say("Atlantis")).text
-    assert "Severity" in (await olivia.say("France")).text
-    assert "Category" in (await olivia.say("2")).text
-    assert "happened" in (await olivia.say("transport")).text
-    assert "Context" in (await olivia.say("Air traffic controllers strike on Thursday.")).text
-    assert "Advice" in (await olivia.say("-")).text
-    assert "safety" in (await olivia.say("Allow extra time.")).text
-    assert "Who gets it" in (await olivia.say("no")).text
-    summary = await olivia.say("now", answers=2)
-    preview = olivia.inbox()[-2]
+    _org, nomad, _ana, _ben = await acme_with_travellers(runtime, standin, lead)
+    await lead.say(f"/trip_add @nomad France {day(0)} {day(3)}")
+    assert "Title" in (await lead.say("/broadcast")).text
+    assert "countries" in (await lead.say("Strike at Paris airports")).text
+    assert "Atlantis" in (await lead.say("Atlantis")).text
+    assert "Severity" in (await lead.say("France")).text
+    assert "Category" in (await lead.say("2")).text
+    assert "happened" in (await lead.say("transport")).text
+    assert "Context" in (await lead.say("Air traffic controllers strike on Thursday.")).text
+    assert "Advice" in (await lead.say("-")).text
+    assert "safety" in (await lead.say("Allow extra time.")).text
+    assert "Who gets it" in (await lead.say("no")).text
+    summary = await lead.say("now", answers=2)
+    preview = lead.inbox()[-2]
     assert "Strike at Paris airports" in preview.text and "Allow extra time." in preview.text
     assert "Recipients: 1" in summary.text
-    await olivia.press(summary, "dsk:drop:1")
-    assert "already sent or cancelled" in await olivia.press(summary, "dsk:send:1", forged=True)
+    await lead.press(summary, "dsk:drop:1")
+    assert "already sent or cancelled" in await lead.press(summary, "dsk:send:1", forged=True)
     await send_all(runtime)
-    assert "Strike" not in tom.inbox()[-1].text
+    assert "Strike" not in nomad.inbox()[-1].text
     # once done, plain text is the traveller's again
-    assert "/subscribe" in (await olivia.say("hello")).text
+    assert "/subscribe" in (await lead.say("hello")).text
 
 
 async def desk_round(runtime: BotRuntime) -> DeskRound:
     return await run_desk_round(runtime.application.bot, runtime.services)
+
+
+async def test_official_alert_tells_the_desk_how_many_travellers_are_there(
+    runtime: BotRuntime, standin: StandIn, lead: Person
+) -> None:
+    await acme_with_travellers(runtime, standin, lead)
+    await lead.send_file(
+        "trips.csv",
+        trips_csv(("@nomad", "Germany", day(-1), day(5)), ("503", "DE", day(3), day(9))),
+    )
+    db, now = runtime.services.db, runtime.services.clock()
+    for item in await alert_store.record_poll(db, "us-state", [make_alert()], now=now):
+        await fan_out(db, item.alert_version_id, now=now)
+    assert (await desk_round(runtime)).notices == 1
+    notice = lead.inbox()[-1].text
+    assert "US State Department" in notice and "Germany - Level 2" in notice
+    assert "1 of your travellers is there now" in notice and "1 arrives within 14 days" in notice
+    assert (await desk_round(runtime)).notices == 0

@@ -44,9 +44,9 @@ async def runtime(tmp_path: Path, standin: StandIn) -> AsyncIterator[BotRuntime]
 class TwoDesks:
     acme: int
     globex: int
-    olivia: Person  # runs Acme
-    paula: Person  # runs Globex
-    tom: Person  # travels for Acme, in Kenya now
+    lead: Person  # runs Acme
+    rival: Person  # runs Globex
+    nomad: Person  # travels for Acme, in Kenya now
     invite_id: str  # an open Acme invite
     invite_token: str
     summary: SentMessage  # Acme's preview with its send button (broadcast 1, a draft)
@@ -54,46 +54,46 @@ class TwoDesks:
 
 @pytest.fixture
 async def desks(runtime: BotRuntime, standin: StandIn) -> TwoDesks:
-    olivia, paula = Person(standin, 601, "olivia"), Person(standin, 602, "paula")
-    acme = await organisation(runtime, standin, "Acme", olivia)
-    globex = await organisation(runtime, standin, "Globex", paula)
-    tom = Person(standin, 501, "tom")
-    await join(runtime, olivia, tom)
+    lead, rival = Person(standin, 601, "lead"), Person(standin, 602, "rival")
+    acme = await organisation(runtime, standin, "Acme", lead)
+    globex = await organisation(runtime, standin, "Globex", rival)
+    nomad = Person(standin, 501, "nomad")
+    await join(runtime, lead, nomad)
     ends = (TODAY + timedelta(days=3)).isoformat()
-    await olivia.say(f"/trip_add @tom Kenya {TODAY.isoformat()} {ends}")
-    link = await olivia.say("/invite")
+    await lead.say(f"/trip_add @nomad Kenya {TODAY.isoformat()} {ends}")
+    link = await lead.say("/invite")
     invite_id = link.text.split("/invite_revoke ")[1].split(".")[0]
-    summary = await olivia.say(
+    summary = await lead.say(
         "/broadcast\nTitle: Acme only\nCountries: Kenya\nSeverity: 2\nEvent: Acme's news.",
         answers=2,
     )
     assert summary.button_data()[0] == "dsk:send:1"
-    return TwoDesks(acme, globex, olivia, paula, tom, invite_id, invite_token(link), summary)
+    return TwoDesks(acme, globex, lead, rival, nomad, invite_id, invite_token(link), summary)
 
 
 async def test_roster_of_another_organisation_is_refused(desks: TwoDesks) -> None:
-    answer = await desks.paula.say(f"/roster {desks.acme}")
-    assert REFUSED in answer.text and "tom" not in answer.text
-    own = await desks.paula.say("/roster")
-    assert "tom" not in own.text and "Globex" in own.text
-    assert REFUSED in (await desks.paula.say(f"/org {desks.acme}")).text
-    assert REFUSED in (await desks.paula.say("/roster 999")).text  # the same for no such org
+    answer = await desks.rival.say(f"/roster {desks.acme}")
+    assert REFUSED in answer.text and "nomad" not in answer.text
+    own = await desks.rival.say("/roster")
+    assert "nomad" not in own.text and "Globex" in own.text
+    assert REFUSED in (await desks.rival.say(f"/org {desks.acme}")).text
+    assert REFUSED in (await desks.rival.say("/roster 999")).text  # the same for no such org
 
 
 async def test_traveller_cannot_run_the_desk_of_their_own_organisation(desks: TwoDesks) -> None:
-    assert REFUSED in (await desks.tom.say(f"/roster {desks.acme}")).text
-    assert "do not run a travel desk" in (await desks.tom.say("/invite")).text
-    assert "do not run a travel desk" in (await desks.tom.say("/operator_add @tom")).text
+    assert REFUSED in (await desks.nomad.say(f"/roster {desks.acme}")).text
+    assert "do not run a travel desk" in (await desks.nomad.say("/invite")).text
+    assert "do not run a travel desk" in (await desks.nomad.say("/operator_add @nomad")).text
 
 
 async def test_broadcast_to_another_organisation_is_refused(
     desks: TwoDesks, runtime: BotRuntime
 ) -> None:
-    answer = await desks.paula.say(
+    answer = await desks.rival.say(
         f"/broadcast {desks.acme}\nTitle: x\nCountries: Kenya\nSeverity: 4\nEvent: y."
     )
     assert REFUSED in answer.text
-    own = await desks.paula.say(
+    own = await desks.rival.say(
         "/broadcast\nTitle: Globex\nCountries: Kenya\nSeverity: 4\nEvent: y.", answers=2
     )
     assert "Recipients: 0" in own.text and "nobody" in own.text
@@ -103,36 +103,36 @@ async def test_broadcast_to_another_organisation_is_refused(
 async def test_forged_buttons_for_another_organisations_broadcast_do_nothing(
     desks: TwoDesks, runtime: BotRuntime, standin: StandIn
 ) -> None:
-    own = await desks.paula.say("/desk")
+    own = await desks.rival.say("/desk")
     for action in ("send", "drop", "tally", "who", "csv"):
-        toast = await desks.paula.press(own, f"dsk:{action}:1", forged=True)
+        toast = await desks.rival.press(own, f"dsk:{action}:1", forged=True)
         assert toast == "This button is not for you."
     for data in ("dsk:send:999", "dsk:send:x", "dsk:send:1:2", "dsk:frobnicate:1"):
-        assert await desks.paula.press(own, data, forged=True) == "This button is not for you."
+        assert await desks.rival.press(own, data, forged=True) == "This button is not for you."
     await send_all(runtime)
     assert not standin.documents
     broadcast = await desk_store.broadcast(runtime.services.db, desks.acme, 1)
     assert broadcast is not None and broadcast.state == "draft"
-    assert "Acme only" not in desks.tom.inbox()[-1].text
+    assert "Acme only" not in desks.nomad.inbox()[-1].text
 
 
 async def test_report_of_another_organisations_broadcast_is_refused(
     desks: TwoDesks, runtime: BotRuntime
 ) -> None:
-    await desks.olivia.press(desks.summary, "dsk:send:1")
+    await desks.lead.press(desks.summary, "dsk:send:1")
     await send_all(runtime)
-    answer = await desks.paula.say("/report 1")
+    answer = await desks.rival.say("/report 1")
     assert "Your desk has no warning 1" in answer.text and "Recipients" not in answer.text
-    assert (await desks.paula.say("/report 999")).text == answer.text.replace("1", "999")
-    assert "Delivered: 1" in (await desks.olivia.say("/report 1")).text
+    assert (await desks.rival.say("/report 999")).text == answer.text.replace("1", "999")
+    assert "Delivered: 1" in (await desks.lead.say("/report 1")).text
 
 
 async def test_invite_of_another_organisation_cannot_be_revoked(
     desks: TwoDesks, standin: StandIn
 ) -> None:
-    answer = await desks.paula.say(f"/invite_revoke {desks.invite_id}")
+    answer = await desks.rival.say(f"/invite_revoke {desks.invite_id}")
     assert "no open invite" in answer.text
-    assert REFUSED in (await desks.paula.say(f"/invite_revoke {desks.acme} {desks.invite_id}")).text
+    assert REFUSED in (await desks.rival.say(f"/invite_revoke {desks.acme} {desks.invite_id}")).text
     welcome = await Person(standin, 503).say(f"/start join_{desks.invite_token}")
     assert "joined the travel desk of <b>Acme</b>" in welcome.text
 
@@ -140,28 +140,28 @@ async def test_invite_of_another_organisation_cannot_be_revoked(
 async def test_forged_check_in_answers_are_refused(
     desks: TwoDesks, runtime: BotRuntime, standin: StandIn
 ) -> None:
-    summary = await desks.olivia.say(
+    summary = await desks.lead.say(
         "/broadcast\nTitle: Check\nCountries: Kenya\nSeverity: 3\nSafety check: yes\n"
         "Event: Check in please.",
         answers=2,
     )
-    await desks.olivia.press(summary, summary.button_data()[0])
+    await desks.lead.press(summary, summary.button_data()[0])
     await send_all(runtime)
-    question = desks.tom.inbox()[-1]
+    question = desks.nomad.inbox()[-1]
     help_button = question.button_data()[1]
-    own = await desks.paula.say("/desk")
-    assert "expired" in await desks.paula.press(own, help_button, forged=True)
-    assert "expired" in await desks.tom.press(question, "chk:" + "A" * 22 + ":h", forged=True)
-    report = await desks.olivia.say("/report 2")
+    own = await desks.rival.say("/desk")
+    assert "expired" in await desks.rival.press(own, help_button, forged=True)
+    assert "expired" in await desks.nomad.press(question, "chk:" + "A" * 22 + ":h", forged=True)
+    report = await desks.lead.say("/report 2")
     assert "Need help: 0" in report.text and "No answer: 1" in report.text
-    assert not any("needs help" in m.text for m in desks.olivia.inbox())
+    assert not any("needs help" in m.text for m in desks.lead.inbox())
 
 
 async def test_traveller_of_two_organisations_is_seen_by_each_only_through_its_own_trips(
     desks: TwoDesks, runtime: BotRuntime
 ) -> None:
-    await join(runtime, desks.paula, desks.tom)
-    roster = await desks.paula.say("/roster")
-    assert "@tom" in roster.text and "KE" not in roster.text
-    orgs = await desks.tom.say("/org")
+    await join(runtime, desks.rival, desks.nomad)
+    roster = await desks.rival.say("/roster")
+    assert "@nomad" in roster.text and "KE" not in roster.text
+    orgs = await desks.nomad.say("/org")
     assert "Acme" in orgs.text and "Globex" in orgs.text

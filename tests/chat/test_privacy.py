@@ -85,6 +85,11 @@ async def test_forget_deletes_every_table_that_names_the_chat(
 ) -> None:
     db = runtime.services.db
     await db.execute("CREATE TABLE future_notes (chat_id INTEGER, note TEXT)")
+    # A later table whose rows belong to the chat through another table, without cascade.
+    await db.execute("CREATE TABLE future_bags (id INTEGER PRIMARY KEY, chat_id INTEGER)")
+    await db.execute(
+        "CREATE TABLE future_items (bag_id INTEGER NOT NULL REFERENCES future_bags(id), item TEXT)"
+    )
     me = traveller(1105, "fr")
     other = traveller(1106)
     await me.say("/subscribe Kenya")
@@ -92,6 +97,10 @@ async def test_forget_deletes_every_table_that_names_the_chat(
     await deliver_one(runtime, 1105)
     await deliver_one(runtime, 1106)
     await db.execute("INSERT INTO future_notes VALUES (1105, 'x'), (1106, 'y')")
+    await db.execute("INSERT INTO future_bags VALUES (1, 1105), (2, 1106)")
+    await db.execute("INSERT INTO future_items VALUES (1, 'passport'), (2, 'map')")
+    exported = await preferences.personal_data(db, 1105)
+    assert exported["future_items"] == [{"bag_id": 1, "item": "passport"}]
 
     tables = await preferences.tables_with_chat_id(db)
     assert {"chats", "subscriptions", "deliveries", "future_notes"} <= set(tables)
@@ -105,3 +114,4 @@ async def test_forget_deletes_every_table_that_names_the_chat(
     assert await chat_store.subscriptions_of(db, 1106) == ["KE"]
     assert await db.fetch_value("SELECT count(*) FROM future_notes WHERE chat_id = 1106") == 1
     assert await chat_store.get_chat(db, 1105) is None
+    assert [tuple(row) for row in await db.fetch_all("SELECT item FROM future_items")] == [("map",)]

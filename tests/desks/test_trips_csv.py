@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from bot.desks.trips import RowProblem, TripFileError, read_trip_csv
 
-PEOPLE = {"e1": 11, "@tom": 12, "13": 13}
+PEOPLE = {"e1": 11, "@nomad": 12, "13": 13}
 
 
 def find(word: str) -> int | None:
@@ -21,7 +21,7 @@ def test_rows_are_accepted_or_rejected_with_reasons() -> None:
     content = (
         b"Traveller,Countries,From,To\n"
         b"E1,France; Germany,2025-05-01,2025-05-09\n"
-        b"@tom,JP,2025-05-01,2025-05-01\n"
+        b"@nomad,JP,2025-05-01,2025-05-01\n"
         b"ghost,JP,2025-05-01,2025-05-02\n"
         b"E1,Narnia,2025-05-01,2025-05-02\n"
         b"E1,JP,01/05/2025,2025-05-02\n"

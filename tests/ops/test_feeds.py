@@ -82,9 +82,9 @@ async def test_cap_documents_validate_and_advisories_have_none(bot: OpsBot) -> N
         assert (await http.get("/feeds/cap/999999.xml")).status_code == 404
 
 
-@pytest.mark.parametrize("country", ["XX", "Germany", "D", "1"])
-async def test_feeds_refuse_a_malformed_country(bot: OpsBot, country: str) -> None:
+async def test_feeds_refuse_a_malformed_country(bot: OpsBot) -> None:
     async with httpx.AsyncClient(base_url=bot.url) as http:
-        for path in ("/feeds/alerts.atom", "/feeds/alerts.json"):
-            response = await http.get(path, params={"country": country})
-            assert response.status_code == 400
+        for country in ("XX", "Germany", "D", "1", "<b>"):
+            for path in ("/feeds/alerts.atom", "/feeds/alerts.json"):
+                response = await http.get(path, params={"country": country})
+                assert response.status_code == 400, (path, country)

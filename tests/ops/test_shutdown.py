@@ -13,7 +13,7 @@ from tests.conftest import FeedServer
 from tests.ops.botprocess import start_bot
 from tests.ops.conftest import START, STATE_FEED
 
-READERS = range(5000, 5090)
+READERS = range(5000, 5060)
 
 
 async def test_sigterm_mid_fan_out_loses_nothing_and_repeats_nothing(

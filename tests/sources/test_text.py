@@ -1,7 +1,9 @@
+from concurrent.futures import ThreadPoolExecutor
+
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.sources.text import ELLIPSIS, plain_text, shorten, summary
+from bot.sources.text import ELLIPSIS, _careful_plain_text, plain_text, shorten, summary
 
 STATE_DEPT_DESCRIPTION = (
     "<p><b><i>Reissued Language: There were no changes to the advisory level.</i></b></p>\n"
@@ -85,3 +87,45 @@ def test_plain_text_of_any_text_has_no_tags_from_markup_and_no_edge_spaces(text)
     result = plain_text(f"<p>{text}</p>")
     assert result == result.strip()
     assert "\n\n\n" not in result
+
+
+def test_literal_control_characters_are_dropped_and_breaks_kept():
+    assert plain_text("<p>a\x01b</p><ul><li>c</li></ul>") == "ab\n\n• c"
+
+
+def test_references_to_control_characters_give_the_text_without_breaks():
+    assert plain_text("<p>a&#1;b</p><p>c</p>") == "abc"
+
+
+def test_full_width_characters_keep_their_breaks():
+    assert plain_text("<p>Ｆｕｌｌ</p><p>width</p>") == "Ｆｕｌｌ\n\nwidth"
+
+
+def test_threads_each_read_with_their_own_parser():
+    fragments = [f"<p>Item {n}</p><ul><li>{n}</li></ul>" for n in range(200)]
+    expected = [plain_text(fragment) for fragment in fragments]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        assert list(pool.map(plain_text, fragments)) == expected
+
+
+# Pieces of real-world and broken HTML, so that generated fragments hit block elements,
+# stray end tags, entities, control characters and the characters used as break marks.
+HTML_PIECES = st.sampled_from(
+    [
+        "<p>", "</p>", "<br>", "<br/>", "<li>", "</li>", "<ul>", "</ul>", "<ol>", "<td>",
+        "</td>", "<th>", "<tr>", "<table>", "</table>", "<div>", "</div>", "<h2>", "</h2>",
+        "<b>", "</b>", "<dt>", "<dd>", "<hr>", "<pre>  a  b </pre>", "<center>c</center>",
+        "<script>x</script>", "<style>y</style>", "<template>t</template>", "<noscript>",
+        "<!-- c -->", "<?pi x?>", "<head><title>t</title></head>", "<html>", "</html>",
+        "<body>", "</body>", "<a href='y'>link</a>", "<img src=x>", "<P>", "<LI>",
+        "<svg:p xmlns:svg='x'>", "<!DOCTYPE html>", "<![CDATA[x]]>", "<", ">", "&",
+        "&amp;", "&nbsp;", "&nbsp", "&#8217;", "&#128;", "&#1;", "&#0;", "&#xFFFE;", "&lt;p&gt;",
+        "\x01", "\x0b", "\x1c", "\x85", "\xa0", "\u202f", "\u3000", "\ufffe", "\ue000", "\ue001",
+        " ", "\n", "\t", "\r\n", "word", "é", "•", "（", "😀",
+    ]
+)  # fmt: skip
+
+
+@given(st.lists(HTML_PIECES, max_size=30).map("".join))
+def test_the_fast_path_gives_what_marking_the_tree_from_python_gives(markup):
+    assert plain_text(markup) == _careful_plain_text(markup)

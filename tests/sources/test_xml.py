@@ -1,4 +1,5 @@
-from datetime import UTC, datetime, timedelta, timezone
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 from hypothesis import given
@@ -129,3 +130,48 @@ def test_rfc822_fast_path_agrees_with_the_standard_library(moment):
 
     moment = moment.replace(microsecond=0, tzinfo=UTC)
     assert parse_rfc822(format_datetime(moment, usegmt=True)) == moment
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Tue, 07 Oct 2025", datetime(2025, 10, 7, tzinfo=UTC)),
+        ("07 OCT 2025", datetime(2025, 10, 7, tzinfo=UTC)),
+        ("Tue,7 Oct 2025", datetime(2025, 10, 7, tzinfo=UTC)),
+        # Two-digit years are the general parser's to read, as they always were.
+        ("Tue, 07 Oct 25", datetime(2025, 10, 7, tzinfo=UTC)),
+        ("Tue, 07 Oct 0099", datetime(1999, 10, 7, tzinfo=UTC)),
+    ],
+)
+def test_date_only_rfc822_is_midnight_utc(text, expected):
+    parsed = parse_rfc822(text)
+    assert parsed == expected
+    assert parsed.tzinfo is UTC
+
+
+def test_an_impossible_date_only_rfc822_says_it_is_not_a_date():
+    with pytest.raises(ValueError, match="not an RFC 822 date"):
+        parse_rfc822("Tue, 31 Feb 2025")
+
+
+@given(st.dates(min_value=date(100, 1, 1), max_value=date(9999, 12, 31)))
+def test_rfc822_date_only_fast_path_agrees_with_the_standard_library(day):
+    from email.utils import parsedate_to_datetime
+
+    text = f"{day:%a}, {day.day:02d} {day:%b} {day.year:04d}"
+    assert parse_rfc822(text) == parsedate_to_datetime(f"{text} 00:00:00 +0000")
+
+
+def test_threads_each_parse_with_their_own_parser():
+    bodies = [f"<rss><channel><title>{n}</title></channel></rss>".encode() for n in range(200)]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        titles = list(pool.map(lambda body: child_text(parse_xml(body)[0], "title"), bodies))
+    assert titles == [str(n) for n in range(200)]
+
+
+def test_children_text_without_a_namespace_skips_namespaced_children_and_comments():
+    root = parse_xml(
+        b'<item xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>no</dc:title>'
+        b"<!-- c --><?pi x?><title> yes </title><title>second</title></item>"
+    )
+    assert children_text(root) == {"title": "yes"}
