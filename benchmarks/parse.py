@@ -157,12 +157,12 @@ def html_left_as_is(adapter: SourceAdapter) -> Iterator[None]:
     """While active, the adapter's module reads HTML fields as they are, without turning
     them into text (the work fastfeedparser leaves undone)."""
     module = sys.modules[type(adapter).__module__]
-    original = module.plain_text
-    module.plain_text = _as_is
+    original = getattr(module, "plain_text")  # noqa: B009 - mypy cannot see the name
+    setattr(module, "plain_text", _as_is)  # noqa: B010
     try:
         yield
     finally:
-        module.plain_text = original
+        setattr(module, "plain_text", original)  # noqa: B010
 
 
 def _as_is(markup: str) -> str:

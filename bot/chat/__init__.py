@@ -52,6 +52,11 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
     application.add_handler(CallbackQueryHandler(trips.button, pattern=trips.BUTTON_PATTERN))
     admin.register(application)  # the blocked-user gate (group -1) and admin commands
     register_desk(application)  # travel desks: before the catch-alls below
+    application.add_handler(
+        MessageHandler(
+            filters.TEXT & ~filters.COMMAND & filters.ChatType.GROUPS, traveller.group_text
+        )
+    )  # a group's answer to "type the first letters" or "type your timezone"
     application.add_handler(CallbackQueryHandler(traveller.button))
     application.add_handler(MessageHandler(filters.COMMAND, traveller.unknown_command))
     application.add_handler(

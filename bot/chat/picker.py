@@ -11,8 +11,15 @@ import contextlib
 from functools import cache
 
 from rapidfuzz import fuzz
-from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.constants import ParseMode
+from telegram import (
+    CallbackQuery,
+    ForceReply,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+)
+from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
@@ -125,7 +132,9 @@ async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE, mode: str = SE
     chat = await current_chat(update, services)
     t = translator_for(chat, services)
     await preferences.expect_input(services.db, chat.chat_id, mode, now=services.clock())
-    await reply(update, _question(t))
+    # In a group the bot only sees replies to its own messages (privacy mode): ask for one.
+    private = chat.kind == ChatType.PRIVATE
+    await reply(update, _question(t), reply_markup=None if private else ForceReply(selective=True))
 
 
 async def ask_in_place(

@@ -249,6 +249,23 @@ async def plain_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     )
 
 
+async def group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Text in a group reaches the bot when it answers the bot's question; else ignored."""
+    services = services_of(context)
+    tg_chat = update.effective_chat
+    if tg_chat is None or await chat_store.get_chat(services.db, tg_chat.id) is None:
+        return
+    expected = await preferences.take_expected_input(
+        services.db, tg_chat.id, now=services.clock(), patience=PATIENCE
+    )
+    message = update.effective_message
+    text = (message.text or "") if message else ""
+    if expected == settings.TIMEZONE:
+        await settings.typed_timezone(update, context, text)
+    elif expected in (picker.SEARCH, picker.SEARCH_AT_START):
+        await picker.answer_search(update, context, text, expected)
+
+
 async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Inline buttons: sub:XX, unsub:XX, lang:xx. The data is checked, never trusted."""
     query = update.callback_query

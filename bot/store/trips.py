@@ -21,7 +21,7 @@ _SELECT = (
     "SELECT t.id, t.chat_id, t.starts_on, t.ends_on, t.starts_at, t.ends_at,"
     " t.briefed_before_at, t.briefed_arrival_at,"
     " (SELECT group_concat(country, ',') FROM"
-    "   (SELECT country FROM trip_countries WHERE trip_id = t.id ORDER BY position))"
+    "   (SELECT country FROM trip_countries WHERE trip_id = t.id ORDER BY position) AS o)"
 )
 _FROM = " FROM trips AS t"
 
@@ -99,7 +99,8 @@ async def trips_under_way(
     ids = json.dumps(sorted({int(chat_id) for chat_id in chat_ids}))
     at = to_db(now)
     rows = await db.fetch_all(
-        _SELECT + _FROM + " WHERE t.chat_id IN (SELECT value FROM json_each(?))"
+        _SELECT + _FROM + " WHERE t.chat_id IN"
+        " (SELECT CAST(value AS INTEGER) FROM json_each(?))"
         " AND t.starts_at <= ? AND t.ends_at > ? ORDER BY t.starts_at, t.id",
         (ids, at, at),
     )

@@ -133,3 +133,22 @@ async def test_unsubscribe_by_name_and_all(runtime: BotRuntime, traveller: Trave
     answer = await me.say("/unsubscribe all")
     assert "2 countries" in answer.text
     assert await chat_store.subscriptions_of(runtime.services.db, 1009) == []
+
+
+async def test_group_admin_searches_by_replying_and_members_cannot_tap(
+    runtime: BotRuntime, traveller: Travellers, standin
+) -> None:
+    group = -100300
+    admin = traveller(group, chat_type="group", user_id=41)
+    member = traveller(group, chat_type="group", user_id=42)
+    standin.user_message(group, "hi", user_id=41, chat_type="group")  # ignored: nothing asked
+    standin.member_status(group, 41, "administrator")
+    question = await admin.say("/subscribe")
+    assert question.reply_markup == {"force_reply": True, "selective": True}
+    results = await admin.say("keny")
+    assert "srch:add:KE" in results.button_data()
+    toast = await member.press(results, "srch:add:KE")
+    assert toast is not None and "administrators" in toast
+    assert await chat_store.subscriptions_of(runtime.services.db, group) == []
+    await admin.press(results, "srch:add:KE")
+    assert await chat_store.subscriptions_of(runtime.services.db, group) == ["KE"]
