@@ -96,15 +96,16 @@ def median_ms(parsers: dict[str, Callable[[], Any]], runs: int) -> dict[str, flo
     """The median wall time of each parser over `runs` rounds, after two warm-up calls.
 
     Rounds interleave the parsers so that a busy machine slows them all alike; the
-    garbage collector is off while a call is timed and runs between calls.
+    garbage collector is off while a call is timed (a full collection between calls would
+    leave every call to start with cold caches).
     """
     times: dict[str, list[float]] = {name: [] for name in parsers}
     for work in parsers.values():
         work()
         work()
+    gc.collect()
     for _ in range(runs):
         for name, work in parsers.items():
-            gc.collect()
             gc.disable()
             start = time.perf_counter()
             work()

@@ -25,6 +25,7 @@ from bot.chat.admin import ADMIN_TOOLS_KEY, AdminTools
 from bot.chat.common import SERVICES_KEY
 from bot.chat.desk_broadcast import WAKE_DELIVERY_KEY
 from bot.config import Settings
+from bot.coordination import Coordinator
 from bot.delivery.dispatcher import DeliveryLimits, Dispatcher, RenderRequest
 from bot.delivery.sender import AiohttpRequest, TelegramSender
 from bot.i18n import SUPPORTED_LANGUAGES, Catalogs
@@ -33,12 +34,13 @@ from bot.ops.announce import announcement_text, is_announcement
 from bot.ops.http import OpsServer, build_ops_server
 from bot.ops.metrics import MeteredDispatcher, MeteredPoller, Metrics
 from bot.ops.webhook import register_webhook
-from bot.polling import Poller, PollReport
+from bot.polling import Poller, PollReport, SourceLeases
 from bot.render import Renderer
 from bot.scheduler import schedule_briefings, schedule_polls
 from bot.services import Services, utc_now
 from bot.sources.base import FeedClient
 from bot.store.database import Database
+from bot.store.dialect import Dialect
 
 log = logging.getLogger(__name__)
 
@@ -58,8 +60,11 @@ class BotRuntime:
         *,
         metrics: Metrics | None = None,
         ops: OpsServer | None = None,
+        coordinator: Coordinator | None = None,
     ) -> None:
         self.services = services
+        # Several processes on one database: heartbeat, rate share, leases (bot.coordination)
+        self.coordinator = coordinator or Coordinator(services.db, services.clock)
         self.application = application
         self.poller = poller
         self.dispatcher = dispatcher
@@ -69,6 +74,7 @@ class BotRuntime:
         self._scheduler: AsyncIOScheduler | None = None
         self._stop = asyncio.Event()
         self._dispatcher_task: asyncio.Task[None] | None = None
+        self._heartbeat_task: asyncio.Task[None] | None = None
 
     @property
     def settings(self) -> Settings:
@@ -91,11 +97,20 @@ class BotRuntime:
         recovered = await fan_out_pending(self.services.db, now=self.services.clock())
         if recovered:
             log.info("recovered %d queued messages from an interrupted fan-out", recovered)
+        self.dispatcher.pacer.share(await self.coordinator.join())
+        self._heartbeat_task = asyncio.create_task(
+            self.coordinator.run(self._stop, on_count=self.dispatcher.pacer.share)
+        )
         self._dispatcher_task = asyncio.create_task(self.dispatcher.run(self._stop))
         if schedule:
             self._scheduler = AsyncIOScheduler(timezone="UTC")
             schedule_polls(self._scheduler, self.poller, self.settings)
-            schedule_briefings(self._scheduler, self.services, TelegramSender(self.application.bot))
+            schedule_briefings(
+                self._scheduler,
+                self.services,
+                TelegramSender(self.application.bot),
+                self.coordinator if self.poller.leases is not None else None,
+            )
             self._scheduler.start()
 
     async def poll_all(self, *, force: bool = False) -> list[PollReport]:
@@ -120,6 +135,10 @@ class BotRuntime:
         if self._dispatcher_task is not None:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._dispatcher_task
+        if self._heartbeat_task is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._heartbeat_task
+            await self.coordinator.leave()  # its leases and claims go to the others now
         if self.application.updater is not None and self.application.updater.running:
             await self.application.updater.stop()
         if self.application.running:
@@ -137,6 +156,10 @@ class BotRuntime:
                 BotCommand("subscribe", t.gettext("Follow countries")),
                 BotCommand("unsubscribe", t.gettext("Stop following countries")),
                 BotCommand("list", t.gettext("Countries you follow")),
+                BotCommand("status", t.gettext("Every government's level for a country")),
+                BotCommand("trip", t.gettext("Add a trip")),
+                BotCommand("trips", t.gettext("Your trips")),
+                BotCommand("place", t.gettext("Narrow hazards to a town")),
                 BotCommand("settings", t.gettext("Alert level, topics, quiet hours, digest")),
                 BotCommand("pause", t.gettext("Pause all alerts")),
                 BotCommand("resume", t.gettext("Resume alerts")),
@@ -210,6 +233,7 @@ async def build_runtime(
         return renderer.digest(items, language=request.language, timezone=request.timezone)
 
     metrics = Metrics()
+    coordinator = Coordinator(db, clock)
     dispatcher = MeteredDispatcher(
         db,
         TelegramSender(application.bot, paid_broadcast=settings.delivery.paid_broadcast),
@@ -218,6 +242,8 @@ async def build_runtime(
         clock=clock,
         render_digest=render_digest,
         metrics=metrics,
+        holder=coordinator.holder,
+        claim_seconds=coordinator.heartbeat_ttl.total_seconds(),
     )
     http = httpx.AsyncClient(
         timeout=settings.http_timeout_seconds,
@@ -230,8 +256,33 @@ async def build_runtime(
         clock=clock,
         on_queued=dispatcher.wake,
         metrics=metrics,
+        leases=_source_leases(settings, db, coordinator),
     )
     application.bot_data[ADMIN_TOOLS_KEY] = AdminTools(poller, dispatcher.wake)
     application.bot_data[WAKE_DELIVERY_KEY] = dispatcher.wake
     ops = build_ops_server(settings, application, db, metrics, clock)
-    return BotRuntime(services, application, poller, dispatcher, http, metrics=metrics, ops=ops)
+    return BotRuntime(
+        services,
+        application,
+        poller,
+        dispatcher,
+        http,
+        metrics=metrics,
+        ops=ops,
+        coordinator=coordinator,
+    )
+
+
+def _source_leases(
+    settings: Settings, db: Database, coordinator: Coordinator
+) -> SourceLeases | None:
+    """On PostgreSQL several processes may share the database: a source is polled by the
+    holder of its lease. One process on SQLite polls everything itself (and a restart after
+    a crash need not wait for its predecessor's leases to expire)."""
+    if db.dialect is not Dialect.POSTGRES:
+        return None
+    return SourceLeases(
+        coordinator,
+        default_interval_seconds=settings.poll_interval_seconds,
+        margin_seconds=2 * settings.http_timeout_seconds + 60,
+    )

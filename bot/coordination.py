@@ -62,6 +62,14 @@ class Coordinator:
         )
         return self.processes
 
+    async def join(self) -> int:
+        """The first heartbeat. If other processes are alive, wait until each has beaten
+        since, so that they count this one before it takes its share of the rate."""
+        if await self.beat() > 1:
+            await asyncio.sleep(1.5 * self.beat_seconds)
+            return await self.beat()
+        return self.processes
+
     async def run(self, stop: asyncio.Event, on_count: Callable[[int], None]) -> None:
         """Beat every `beat_seconds` until `stop`, telling `on_count` the live processes."""
         while not stop.is_set():

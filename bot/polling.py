@@ -83,7 +83,7 @@ class Poller:
         leases: SourceLeases | None = None,
     ) -> None:
         self._db = db
-        self._leases = leases
+        self.leases = leases
         self._client = client
         self._clock = clock
         self._on_queued = on_queued
@@ -93,10 +93,10 @@ class Poller:
     async def poll(self, config: SourceConfig, *, force: bool = False) -> PollReport:
         """Poll one source now, unless it is paused or backing off (`force` ignores both),
         or another process holds its lease (several processes on one database)."""
-        if self._leases is None:
+        if self.leases is None:
             return await self._poll(config, force=force)
-        name, ttl = f"poll:{config.name}", self._leases.ttl(config)
-        async with self._leases.coordinator.leased(name, ttl) as held:
+        name, ttl = f"poll:{config.name}", self.leases.ttl(config)
+        async with self.leases.coordinator.leased(name, ttl) as held:
             if not held:
                 return PollReport(config.name, "skipped", error="polled by another process")
             return await self._poll(config, force=force)

@@ -7,7 +7,7 @@ memory and rebuilt from the settings at every start.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -15,11 +15,15 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.briefings import remove_ended_trips, send_due_briefings
 from bot.config import Settings, SourceConfig
+from bot.coordination import Coordinator
 from bot.delivery.sender import Sender
 from bot.polling import Poller
 from bot.services import Services
 
 log = logging.getLogger(__name__)
+
+# Longer than the hourly interval: the process that sends briefings keeps doing so.
+BRIEFINGS_LEASE = timedelta(minutes=90)
 
 
 def schedule_polls(scheduler: AsyncIOScheduler, poller: Poller, settings: Settings) -> None:
@@ -49,13 +53,19 @@ async def _poll_job(poller: Poller, source: SourceConfig) -> None:
         log.exception("poll of %s crashed", source.name)
 
 
-def schedule_briefings(scheduler: AsyncIOScheduler, services: Services, sender: Sender) -> None:
+def schedule_briefings(
+    scheduler: AsyncIOScheduler,
+    services: Services,
+    sender: Sender,
+    coordinator: Coordinator | None = None,
+) -> None:
     """Trip briefings every hour (each is sent once, whenever the job first finds it due),
-    and a daily cleanup of trips long over."""
+    and a daily cleanup of trips long over. With a `coordinator` (several processes on one
+    database) only the holder of the briefings lease sends them."""
     scheduler.add_job(
         _briefing_job,
         IntervalTrigger(hours=1, jitter=60),
-        args=[services, sender],
+        args=[services, sender, coordinator],
         id="briefings",
         name="trip briefings",
         next_run_time=datetime.now(UTC),
@@ -75,9 +85,16 @@ def schedule_briefings(scheduler: AsyncIOScheduler, services: Services, sender: 
     )
 
 
-async def _briefing_job(services: Services, sender: Sender) -> None:
+async def _briefing_job(
+    services: Services, sender: Sender, coordinator: Coordinator | None
+) -> None:
     try:
-        await send_due_briefings(services, sender)
+        if coordinator is None:
+            await send_due_briefings(services, sender)
+            return
+        async with coordinator.leased("briefings", BRIEFINGS_LEASE) as held:
+            if held:
+                await send_due_briefings(services, sender)
     except Exception:  # logged and retried next hour
         log.exception("trip briefings crashed")
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import logging
+from collections.abc import Callable
 from datetime import datetime
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
@@ -26,6 +27,7 @@ from bot.i18n import SUPPORTED_LANGUAGES, Translator
 from bot.render.words import category_word, severity_emoji, severity_word
 from bot.store import chats as chat_store
 from bot.store import preferences
+from bot.store.database import Database
 from bot.store.preferences import PreferenceError, Preferences
 
 log = logging.getLogger(__name__)
@@ -255,7 +257,7 @@ async def typed_timezone(update: Update, context: ContextTypes.DEFAULT_TYPE, tex
 
 
 async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """set:... buttons: open a sub-menu, store a choice, come back to the main menu."""
+    """set:<key> opens a sub-menu; set:<key>:<value> stores a choice and shows the menu."""
     query = update.callback_query
     assert query is not None
     services = services_of(context)
@@ -263,159 +265,167 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     t = translator_for(chat, services)
     if not await guard.allowed(update, context, t):
         return
-    now = services.clock()
-    db = services.db
+    now, db = services.clock(), services.db
     prefs = await preferences.preferences_of(db, chat.chat_id)
     assert prefs is not None
     _, _, rest = (query.data or "").partition(":")
     key, _, value = rest.partition(":")
-    try:
-        if key == "menu" and not value:
-            pass
-        elif key == "done" and not value:
-            await query.answer()
-            await show(query, summary(prefs, t, now))
-            return
-        elif key == "l" and not value:
-            await query.answer()
-            await show(query, t.gettext("From which level shall I write?"), level_menu(prefs, t))
-            return
-        elif key == "l" and value in {"1", "2", "3", "4"}:
-            await chat_store.set_min_severity(db, chat.chat_id, int(value), now=now)
-        elif key == "c":
-            if value:
-                every = [str(c) for c in Category]
-                chosen = (
-                    ()
-                    if value == "all"
-                    else preferences.toggled_categories(prefs.categories, value, every)
-                )
-                await preferences.set_categories(db, chat.chat_id, chosen, now=now)
-                prefs = await preferences.preferences_of(db, chat.chat_id)
-                assert prefs is not None
-            await query.answer()
-            await show(
-                query,
-                t.gettext("Which topics do you want alerts about? Tap to switch one on or off."),
-                category_menu(prefs, t),
+    if key == "c" and value:
+        try:
+            await _toggle_topic(db, chat.chat_id, prefs, value, now)
+        except PreferenceError as error:
+            log.info("refused a topic for chat %s: %s", chat.chat_id, error)
+            await query.answer(
+                t.gettext("Keep at least one topic, or use /pause."), show_alert=True
             )
             return
-        elif key == "u" and not value:
-            await query.answer()
-            options = [
-                (t.gettext("Level changes only"), "set:u:levels"),
-                (t.gettext("All updates, also changes to the text"), "set:u:all"),
-            ]
-            await show(
-                query,
-                t.gettext("Which updates of an advisory shall I send?"),
-                choice_menu(options, f"set:u:{prefs.update_mode}", t),
-            )
-            return
-        elif key == "u" and value in preferences.UPDATE_MODES:
-            await preferences.set_update_mode(db, chat.chat_id, value, now=now)
-        elif key == "q" and not value:
-            await query.answer()
-            options = [(f"{a}–{b}", f"set:q:{a}-{b}") for a, b in QUIET_PRESETS]
-            options.append((t.gettext("No quiet hours"), "set:q:off"))
-            current = (
-                f"set:q:{prefs.quiet_start}-{prefs.quiet_end}" if prefs.quiet_start else "set:q:off"
-            )
-            await show(
-                query,
-                t.gettext(
-                    "During quiet hours I hold alerts back, except the most serious ones,"
-                    " until they end."
-                ),
-                choice_menu(options, current, t),
-            )
-            return
-        elif key == "q" and value == "off":
-            await preferences.set_quiet_hours(db, chat.chat_id, None, None, now=now)
-        elif key == "q" and tuple(value.split("-")) in QUIET_PRESETS:
-            start, _, end = value.partition("-")
-            await preferences.set_quiet_hours(db, chat.chat_id, start, end, now=now)
-        elif key == "tz" and not value:
-            await query.answer()
-            followed = await chat_store.subscriptions_of(db, chat.chat_id)
-            await _timezone_menu(query, followed, prefs, t, now)
-            return
-        elif key == "tz" and value == "type":
-            await preferences.expect_input(db, chat.chat_id, TIMEZONE, now=now)
-            await query.answer()
-            await show(
-                query,
-                t.gettext(
-                    "Type your timezone, for example %(example)s:",
-                    example="<code>Europe/Paris</code>",
-                ),
-            )
-            return
-        elif key == "tz" and find_timezone(value) == value:
-            await preferences.set_timezone(db, chat.chat_id, value, now=now)
-        elif key == "lang" and not value:
-            await query.answer()
-            options = [(LANGUAGE_NAMES[code], f"set:lang:{code}") for code in SUPPORTED_LANGUAGES]
-            await show(
-                query,
-                t.gettext("Choose your language:"),
-                choice_menu(options, f"set:lang:{prefs.language}", t),
-            )
-            return
-        elif key == "lang" and value in SUPPORTED_LANGUAGES:
-            await chat_store.set_language(db, chat.chat_id, value, now=now)
-            t = services.catalogs.translator(value)
-        elif key == "d" and not value:
-            await query.answer()
-            options = [(t.gettext("Instantly"), "set:d:instant")]
-            options += [
-                (t.gettext("Daily digest at %(time)s", time=time), f"set:d:{time}")
-                for time in DIGEST_TIMES
-            ]
-            current = (
-                f"set:d:{prefs.digest_time}" if prefs.delivery_mode == "daily" else "set:d:instant"
-            )
-            await show(
-                query,
-                t.gettext(
-                    "Shall I write as soon as something happens, or once a day? The most"
-                    " serious alerts always come at once."
-                ),
-                choice_menu(options, current, t),
-            )
-            return
-        elif key == "d" and value == "instant":
-            await preferences.set_delivery(db, chat.chat_id, "instant", None, now=now)
-        elif key == "d" and value in DIGEST_TIMES:
-            await preferences.set_delivery(db, chat.chat_id, "daily", value, now=now)
-        elif key == "p" and value in {"0", "1"}:
-            await preferences.set_paused(db, chat.chat_id, value == "1", now=now)
-        else:
-            await query.answer(t.gettext("This button has expired."))
-            return
-    except PreferenceError as error:
-        log.info("refused a setting for chat %s: %s", chat.chat_id, error)
-        await query.answer(t.gettext("Keep at least one topic, or use /pause."), show_alert=True)
+        value = ""  # stay in the topics menu
+        prefs = await preferences.preferences_of(db, chat.chat_id)
+        assert prefs is not None
+    if key == "tz" and value == "type":
+        await preferences.expect_input(db, chat.chat_id, TIMEZONE, now=now)
+        value = ""
+        key = "tz-type"
+    if not value and key in _SUBMENUS:
+        await query.answer()
+        followed = await chat_store.subscriptions_of(db, chat.chat_id)
+        text, markup = _SUBMENUS[key](prefs, t, now, followed)
+        await show(query, text, markup)
         return
+    if not await _store_choice(db, chat.chat_id, key, value, now):
+        await query.answer(t.gettext("This button has expired."))
+        return
+    if key == "lang":
+        t = services.catalogs.translator(value)
     prefs = await preferences.preferences_of(db, chat.chat_id)
     assert prefs is not None
     await query.answer()
     await show(query, summary(prefs, t, now), main_menu(prefs, t))
 
 
-async def _timezone_menu(
-    query: CallbackQuery, followed: list[str], prefs: Preferences, t: Translator, now: datetime
+async def _toggle_topic(
+    db: Database, chat_id: int, prefs: Preferences, value: str, now: datetime
 ) -> None:
+    every = [str(c) for c in Category]
+    if value == "all":
+        chosen: tuple[str, ...] = ()
+    else:
+        chosen = preferences.toggled_categories(prefs.categories, value, every)
+    await preferences.set_categories(db, chat_id, chosen, now=now)
+
+
+async def _store_choice(db: Database, chat_id: int, key: str, value: str, now: datetime) -> bool:
+    """Store one checked choice; False when the button's data is not one we offer."""
+    if key == "l" and value in {"1", "2", "3", "4"}:
+        await chat_store.set_min_severity(db, chat_id, int(value), now=now)
+    elif key == "u" and value in preferences.UPDATE_MODES:
+        await preferences.set_update_mode(db, chat_id, value, now=now)
+    elif key == "q" and value == "off":
+        await preferences.set_quiet_hours(db, chat_id, None, None, now=now)
+    elif key == "q" and tuple(value.split("-")) in QUIET_PRESETS:
+        start, _, end = value.partition("-")
+        await preferences.set_quiet_hours(db, chat_id, start, end, now=now)
+    elif key == "tz" and value and find_timezone(value) == value:
+        await preferences.set_timezone(db, chat_id, value, now=now)
+    elif key == "lang" and value in SUPPORTED_LANGUAGES:
+        await chat_store.set_language(db, chat_id, value, now=now)
+    elif key == "d" and value == "instant":
+        await preferences.set_delivery(db, chat_id, "instant", None, now=now)
+    elif key == "d" and value in DIGEST_TIMES:
+        await preferences.set_delivery(db, chat_id, "daily", value, now=now)
+    elif key == "p" and value in {"0", "1"}:
+        await preferences.set_paused(db, chat_id, value == "1", now=now)
+    else:
+        return False
+    return True
+
+
+Screen = tuple[str, InlineKeyboardMarkup | None]
+
+
+def _main(prefs: Preferences, t: Translator, now: datetime, followed: list[str]) -> Screen:
+    return summary(prefs, t, now), main_menu(prefs, t)
+
+
+def _done(prefs: Preferences, t: Translator, now: datetime, followed: list[str]) -> Screen:
+    return summary(prefs, t, now), None
+
+
+def _levels(prefs: Preferences, t: Translator, now: datetime, followed: list[str]) -> Screen:
+    return t.gettext("From which level shall I write?"), level_menu(prefs, t)
+
+
+def _topics(prefs: Preferences, t: Translator, now: datetime, followed: list[str]) -> Screen:
+    text = t.gettext("Which topics do you want alerts about? Tap to switch one on or off.")
+    return text, category_menu(prefs, t)
+
+
+def _updates(prefs: Preferences, t: Translator, now: datetime, followed: list[str]) -> Screen:
+    options = [
+        (t.gettext("Level changes only"), "set:u:levels"),
+        (t.gettext("All updates, also changes to the text"), "set:u:all"),
+    ]
+    text = t.gettext("Which updates of an advisory shall I send?")
+    return text, choice_menu(options, f"set:u:{prefs.update_mode}", t)
+
+
+def _quiet(prefs: Preferences, t: Translator, now: datetime, followed: list[str]) -> Screen:
+    options = [(f"{a}–{b}", f"set:q:{a}-{b}") for a, b in QUIET_PRESETS]
+    options.append((t.gettext("No quiet hours"), "set:q:off"))
+    current = f"set:q:{prefs.quiet_start}-{prefs.quiet_end}" if prefs.quiet_start else "set:q:off"
+    text = t.gettext(
+        "During quiet hours I hold alerts back, except the most serious ones, until they end."
+    )
+    return text, choice_menu(options, current, t)
+
+
+def _timezones(prefs: Preferences, t: Translator, now: datetime, followed: list[str]) -> Screen:
     zones = timezones_for(followed)
     if "UTC" not in zones:
         zones.append("UTC")
     options = [(timezone_label(zone, now), f"set:tz:{zone}") for zone in zones]
     options.append((t.gettext("Type another timezone"), "set:tz:type"))
-    await show(
-        query,
-        t.gettext(
-            "Quiet hours and digests follow your timezone. Now: %(zone)s",
-            zone=timezone_label(prefs.timezone, now),
-        ),
-        choice_menu(options, f"set:tz:{prefs.timezone}", t),
+    text = t.gettext(
+        "Quiet hours and digests follow your timezone. Now: %(zone)s",
+        zone=timezone_label(prefs.timezone, now),
     )
+    return text, choice_menu(options, f"set:tz:{prefs.timezone}", t)
+
+
+def _type_timezone(prefs: Preferences, t: Translator, now: datetime, followed: list[str]) -> Screen:
+    text = t.gettext(
+        "Type your timezone, for example %(example)s:", example="<code>Europe/Paris</code>"
+    )
+    return text, None
+
+
+def _languages(prefs: Preferences, t: Translator, now: datetime, followed: list[str]) -> Screen:
+    options = [(LANGUAGE_NAMES[code], f"set:lang:{code}") for code in SUPPORTED_LANGUAGES]
+    return t.gettext("Choose your language:"), choice_menu(options, f"set:lang:{prefs.language}", t)
+
+
+def _delivery(prefs: Preferences, t: Translator, now: datetime, followed: list[str]) -> Screen:
+    options = [(t.gettext("Instantly"), "set:d:instant")]
+    options += [
+        (t.gettext("Daily digest at %(time)s", time=time), f"set:d:{time}") for time in DIGEST_TIMES
+    ]
+    current = f"set:d:{prefs.digest_time}" if prefs.delivery_mode == "daily" else "set:d:instant"
+    text = t.gettext(
+        "Shall I write as soon as something happens, or once a day? The most serious alerts"
+        " always come at once."
+    )
+    return text, choice_menu(options, current, t)
+
+
+_SUBMENUS: dict[str, Callable[[Preferences, Translator, datetime, list[str]], Screen]] = {
+    "menu": _main,
+    "done": _done,
+    "l": _levels,
+    "c": _topics,
+    "u": _updates,
+    "q": _quiet,
+    "tz": _timezones,
+    "tz-type": _type_timezone,
+    "lang": _languages,
+    "d": _delivery,
+}

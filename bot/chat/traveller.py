@@ -19,6 +19,7 @@ from bot.chat import guard, picker, settings
 from bot.chat.common import current_chat, reply, services_of, translator_for
 from bot.chat.picker import country_label
 from bot.chat.settings import LANGUAGE_NAMES, show
+from bot.chat.trips import help_lines as trip_help_lines
 from bot.i18n import SUPPORTED_LANGUAGES, Translator
 from bot.store import chats as chat_store
 from bot.store import preferences
@@ -34,6 +35,7 @@ def command_help(t: Translator) -> str:
         t.gettext("/subscribe France, Japan: follow countries (names, codes or flags)"),
         t.gettext("/unsubscribe Japan: stop following a country (or: all)"),
         t.gettext("/list: the countries you follow"),
+        *trip_help_lines(t),
         t.gettext("/settings: alert level, topics, quiet hours, timezone, digest"),
         t.gettext("/pause and /resume: stop and restart all alerts"),
         t.gettext("/language: change the language I write in"),

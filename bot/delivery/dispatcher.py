@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.alerts import Alert, Change, Severity
+from bot.coordination import new_holder_id
 from bot.delivery.ledger import Ledger
 from bot.delivery.pacing import DeliveryLimits, Pacer
 from bot.delivery.plain import as_safe_html
@@ -60,8 +61,10 @@ class RenderRequest:
 class Dispatcher:
     """Sends what the outbox holds, as fast as Telegram allows and no faster.
 
-    One dispatcher per database: rounds in one process never overlap, and a second
-    process would send the same rows.
+    Rounds in one process never overlap. Several processes drain one outbox: each round
+    claims its rows for `holder` (see `outbox.claim_due_rows`), the claims lasting
+    `claim_seconds` unless the process's heartbeat renews them, and releases what it did
+    not send when it ends.
     """
 
     def __init__(
@@ -76,8 +79,12 @@ class Dispatcher:
         rng: random.Random | None = None,
         monotonic: Callable[[], float] = time.monotonic,
         page_size: int = 500,
+        holder: str | None = None,
+        claim_seconds: float = 60.0,
     ) -> None:
         self.db = db
+        self.holder = holder or new_holder_id()
+        self.claim_seconds = claim_seconds
         self.sender = sender
         self.limits = limits
         self.clock = clock
@@ -105,7 +112,10 @@ class Dispatcher:
                 self._texts.clear()
                 self._alerts.clear()
                 self._what_changed.clear()
-            return await Round(self, max_messages, self._halt).run()
+            try:
+                return await Round(self, max_messages, self._halt).run()
+            finally:
+                await outbox.release_claims(self.db, self.holder)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Drain, then sleep until the next row falls due or `wake()`; until `stop` is set."""

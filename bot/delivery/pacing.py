@@ -59,6 +59,7 @@ class Pacer:
     ) -> None:
         stretch = 1.0 + limits.margin
         self._overall_gap = stretch / limits.overall_per_second
+        self._one_process_gap = self._overall_gap
         self._private_gap = stretch / limits.private_chat_per_second
         self._group_gap = stretch * 60.0 / limits.group_per_minute
         self._monotonic = monotonic
@@ -72,6 +73,11 @@ class Pacer:
 
     def now(self) -> float:
         return self._monotonic()
+
+    def share(self, processes: int) -> None:
+        """Several processes send for one bot token: each keeps to its equal part of the
+        overall rate (the per-chat limits stay whole: a chat is served by one process)."""
+        self._overall_gap = self._one_process_gap * max(1, processes)
 
     def overall_ready_at(self) -> float:
         return max(self._next_overall, self._paused_until)

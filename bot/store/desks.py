@@ -276,7 +276,7 @@ async def roster(db: Database, org_id: int, *, today: date) -> list[RosterEntry]
         _member(row)
         for row in await db.fetch_all(
             _MEMBER_SELECT + " WHERE m.org_id = ? ORDER BY m.role <> 'owner',"
-            " m.role <> 'operator', coalesce(m.reference, c.username, m.user_id)",
+            " m.role <> 'operator', coalesce(m.reference, c.username, CAST(m.user_id AS TEXT))",
             (org_id,),
         )
     ]
@@ -519,7 +519,7 @@ async def report(db: Database, org_id: int, broadcast_id: int) -> BroadcastRepor
         " LEFT JOIN chats AS c ON c.chat_id = d.chat_id"
         " LEFT JOIN desk_members AS m ON m.org_id = ? AND m.user_id = d.chat_id"
         " LEFT JOIN desk_check_ins AS k ON k.broadcast_id = ? AND k.user_id = d.chat_id"
-        " WHERE d.alert_version_id = ? ORDER BY coalesce(m.reference, c.username, d.chat_id)",
+        " WHERE d.alert_version_id = ? ORDER BY coalesce(m.reference, c.username, CAST(d.chat_id AS TEXT))",
         (org_id, broadcast_id, sent.alert_version_id),
     )
     lines = tuple(

@@ -53,6 +53,11 @@ def _julianday(match: re.Match[str]) -> str:
     return f"(EXTRACT(EPOCH FROM CAST({match.group(1)} AS timestamptz)) / 86400.0 + 2440587.5)"
 
 
+# json_each(a parameter, a column or a string literal), with an optional alias.
+_JSON_EACH = re.compile(
+    r"\bjson_each\s*\(\s*('(?:[^']|'')*'|[\w.?:]+)\s*\)(?:\s+AS\s+(\w+))?", re.I
+)
+
 _Rewrite = tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]
 
 # (SQLite, PostgreSQL) in the order applied. Each pattern is narrow on purpose: a statement
@@ -83,7 +88,7 @@ _REWRITES: tuple[_Rewrite, ...] = (
     # Query planner hints: PostgreSQL plans on its own.
     (re.compile(r"\s+INDEXED\s+BY\s+\w+", re.I), ""),
     # Functions
-    (re.compile(r"\bjson_each\s*\(\s*('(?:[^']|'')*'|[\w.?:]+)\s*\)(?:\s+AS\s+(\w+))?", re.I), _json_each),
+    (_JSON_EACH, _json_each),
     (re.compile(r"\binstr\s*\(", re.I), "strpos("),
     (re.compile(r"\bgroup_concat\s*\(([^,()]+)(?=,)", re.I), _group_concat),
     (re.compile(r"\bjulianday\s*\(([^()]+)\)", re.I), _julianday),
@@ -200,3 +205,20 @@ def identity_tables() -> str:
         "SELECT table_name FROM information_schema.columns WHERE table_schema = current_schema()"
         " AND column_name = 'id' AND is_identity = 'YES'"
     )
+
+
+def serialise(dialect: Dialect, name: str) -> str | None:
+    """A statement that makes the current transaction wait for any other process's
+    transaction serialised under `name` (PostgreSQL: a transaction-scoped advisory lock).
+    None on SQLite, where every write transaction is exclusive already."""
+    if dialect is Dialect.POSTGRES:
+        escaped = name.replace("'", "''")
+        return f"SELECT pg_advisory_xact_lock(hashtext('{escaped}'))"
+    return None
+
+
+def skip_locked(dialect: Dialect, table_alias: str) -> str:
+    """Row locks for a claim that skip rows another process is updating (PostgreSQL)."""
+    if dialect is Dialect.POSTGRES:
+        return f" FOR UPDATE OF {table_alias} SKIP LOCKED"
+    return ""

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.store import dialect
 from bot.store.clock import to_db
 from bot.store.database import Database, Row
 
@@ -218,6 +219,58 @@ async def due_rows(db: Database, *, now: datetime, after_id: int, limit: int) ->
         (to_db(now), after_id, limit),
     )
     return [_row(row) for row in rows]
+
+
+async def claim_due_rows(
+    db: Database,
+    holder: str,
+    *,
+    now: datetime,
+    claim_until: datetime,
+    after_id: int,
+    limit: int,
+) -> list[OutboxRow]:
+    """Claim a page of due rows for the process `holder` and return its due claimed rows
+    with an id above `after_id`, in id order: several processes drain one outbox.
+
+    A row is free when unclaimed or when its claim expired (the holder's heartbeat renews
+    it; a dead holder's claims lapse). A chat with a row another live process claimed is
+    left to that process, so a chat's messages keep their order and their per-chat pace.
+    On PostgreSQL claims are serialised by an advisory lock and skip rows that other
+    processes are updating (FOR UPDATE SKIP LOCKED); on SQLite the write transaction is
+    exclusive anyway.
+    """
+    at = to_db(now)
+    async with db.transaction() as conn:
+        serialise = dialect.serialise(db.dialect, "travel-risk-bot.outbox-claims")
+        if serialise is not None:
+            await conn.execute(serialise)
+        await conn.execute(
+            "UPDATE deliveries SET claimed_by = ?, claim_expires = ? WHERE id IN ("
+            " SELECT d.id FROM deliveries AS d"
+            " WHERE d.state = 'pending' AND d.next_attempt_at <= ? AND d.id > ?"
+            " AND (d.claimed_by IS NULL OR d.claimed_by = ? OR d.claim_expires <= ?)"
+            " AND NOT EXISTS (SELECT 1 FROM deliveries AS o WHERE o.chat_id = d.chat_id"
+            "  AND o.state = 'pending' AND o.claimed_by <> ? AND o.claim_expires > ?)"
+            " ORDER BY d.id LIMIT ?" + dialect.skip_locked(db.dialect, "d") + ")",
+            (holder, to_db(claim_until), at, after_id, holder, at, holder, at, limit),
+        )
+        cursor = await conn.execute(
+            _ROW_SELECT + " WHERE d.claimed_by = ? AND d.state = 'pending'"
+            " AND d.next_attempt_at <= ? AND d.id > ? ORDER BY d.id LIMIT ?",
+            (holder, at, after_id, limit),
+        )
+        rows = await cursor.fetchall()
+    return [_row(row) for row in rows]
+
+
+async def release_claims(db: Database, holder: str) -> int:
+    """Rows `holder` claimed and did not send go back to everyone (a round's end, a stop)."""
+    return await db.execute(
+        "UPDATE deliveries SET claimed_by = NULL, claim_expires = NULL"
+        " WHERE claimed_by = ? AND state = 'pending'",
+        (holder,),
+    )
 
 
 async def chat_due_rows(

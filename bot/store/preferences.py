@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.store import dialect
 from bot.store.clock import from_db, to_db
 from bot.store.database import Database
 
@@ -178,10 +179,7 @@ async def tables_with_chat_id(db: Database) -> list[str]:
 
     Asked of the schema itself, so tables added by later migrations are covered too.
     """
-    rows = await db.fetch_all(
-        "SELECT m.name FROM sqlite_master AS m JOIN pragma_table_info(m.name) AS p"
-        " WHERE m.type = 'table' AND p.name = 'chat_id' ORDER BY m.name"
-    )
+    rows = await db.fetch_all(dialect.tables_with_column(db.dialect), ("chat_id",))
     return [row["name"] for row in rows]
 
 
