@@ -21,6 +21,7 @@ from bot.desks.roles import Membership, RosterEntry
 from bot.desks.trips import RowProblem, TripFileError, TripImport, read_trip_csv
 from bot.i18n import N_, Translator
 from bot.services import Services
+from bot.store import audit
 from bot.store import desks as desk_store
 from bot.store.chats import Chat
 
@@ -42,6 +43,13 @@ class Desk:
     @property
     def org_id(self) -> int:
         return self.operator.org_id
+
+
+async def audited(
+    services: Services, update: Update, action: str, details: dict[str, object]
+) -> None:
+    """Record a desk action in the audit log admins read (who, what, when)."""
+    await audit.record(services.db, user_id_of(update), f"desk.{action}", details, services.clock())
 
 
 def arguments(update: Update) -> list[str]:
@@ -142,6 +150,7 @@ async def org_create(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     org = await desk_store.create_organisation(
         services.db, name, owner, created_by=user_id_of(update), now=services.clock()
     )
+    await audited(services, update, "org_create", {"org": org.id, "owner": owner})
     await reply(
         update,
         t.gettext(
@@ -208,6 +217,8 @@ async def operator_add(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     added = await desk_store.grant_operator(
         desk.services.db, desk.org_id, person, now=desk.services.clock()
     )
+    if added:
+        await audited(desk.services, update, "operator_add", {"org": desk.org_id, "user": person})
     text = (
         desk.t.gettext(
             "%(who)s is now an operator of %(org)s.",
@@ -250,6 +261,7 @@ async def invite(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         created_by=user_id_of(update),
         now=desk.services.clock(),
     )
+    await audited(desk.services, update, "invite", {"org": desk.org_id, "invite": invite_id})
     link = invite_rules.deep_link(context.bot.username, token)
     lines = [
         desk.t.gettext(
@@ -312,6 +324,9 @@ async def invite_revoke(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         desk.services.db, desk.org_id, int(target[:12]), now=desk.services.clock()
     )
     if revoked:
+        await audited(
+            desk.services, update, "invite_revoke", {"org": desk.org_id, "invite": int(target)}
+        )
         await reply(update, desk.t.gettext("Invite %(id)s withdrawn.", id=html.escape(target)))
     else:
         await reply(
@@ -336,6 +351,8 @@ async def join(update: Update, context: ContextTypes.DEFAULT_TYPE, payload: str)
             services.db, invite_rules.hash_token(token), user_id_of(update), now=services.clock()
         )
     if outcome.organisation is not None:
+        if not outcome.already_member:
+            await audited(services, update, "join", {"org": outcome.organisation.id})
         name = f"<b>{html.escape(outcome.organisation.name)}</b>"
         text = (
             t.gettext("You already belong to %(org)s.", org=name)
@@ -471,6 +488,12 @@ async def import_trips(update: Update, desk: Desk, content: bytes) -> None:
         desk.org_id,
         [row.trip for row in parsed.accepted],
         now=desk.services.clock(),
+    )
+    await audited(
+        desk.services,
+        update,
+        "trips_import",
+        {"org": desk.org_id, "accepted": len(parsed.accepted), "rejected": len(parsed.rejected)},
     )
     await reply(update, import_report(parsed.without_stored(stored), desk.t))
 

@@ -21,7 +21,7 @@ from telegram.ext import ContextTypes
 
 from bot.chat import traveller
 from bot.chat.common import current_chat, reply, services_of, translator_for
-from bot.chat.desk import Desk, arguments, open_desk, user_id_of
+from bot.chat.desk import Desk, arguments, audited, open_desk, user_id_of
 from bot.delivery.split import split_message
 from bot.desks.audience import Audience, parse_audience
 from bot.desks.report import BroadcastReport
@@ -338,6 +338,12 @@ async def _send(update: Update, context: ContextTypes.DEFAULT_TYPE, desk: Desk, 
         remind_after=warning.remind_after,
         now=now,
     )
+    await audited(
+        services,
+        update,
+        "broadcast",
+        {"org": desk.org_id, "broadcast": ident, "recipients": len(recipients)},
+    )
     if version is None:
         await query.answer(desk.t.gettext("This warning was already sent or cancelled."))
         return
@@ -360,7 +366,10 @@ async def _send(update: Update, context: ContextTypes.DEFAULT_TYPE, desk: Desk, 
 async def _drop(update: Update, context: ContextTypes.DEFAULT_TYPE, desk: Desk, ident: int) -> None:
     query = update.callback_query
     assert query is not None
-    await desk_store.cancel_draft(desk.services.db, desk.org_id, ident)
+    if await desk_store.cancel_draft(desk.services.db, desk.org_id, ident):
+        await audited(
+            desk.services, update, "broadcast_drop", {"org": desk.org_id, "broadcast": ident}
+        )
     await query.answer(desk.t.gettext("Nothing will be sent."))
     await query.edit_message_reply_markup(None)
 
