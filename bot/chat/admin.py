@@ -27,6 +27,7 @@ from telegram.ext import (
 
 from bot import countries
 from bot.chat import traveller
+from bot.chat import admin_orgs
 from bot.chat.common import current_chat, reply, services_of, translator_for
 from bot.config import SourceConfig
 from bot.i18n import Translator
@@ -99,6 +100,9 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         "dead": dead,
         "announce": announce,
         "audit": audit_log,
+        "orgs": admin_orgs.organisations,
+        "org_owner": admin_orgs.name_owner,
+        "org_owner_remove": admin_orgs.remove_owner,
     }
     for name, handler in commands.items():
         application.add_handler(CommandHandler(name, admin_only(handler)))
@@ -147,7 +151,8 @@ async def admin_help(update: Update, _: Context, s: Services, t: Translator, __:
         t.gettext("/dead: dead letters; /dead retry ID|all, /dead drop ID|all"),
         t.gettext("/announce TEXT: send a message to every chat, after a preview"),
         t.gettext("/audit N: the latest admin and desk actions"),
-        t.gettext("/org_create NAME, /desk: travel desk organisations (see /desk)"),
+        t.gettext("/org_create NAME @owner, /desk: travel desk organisations (see /desk)"),
+        t.gettext("/orgs: organisations; /org_owner ORG USER, /org_owner_remove ORG USER"),
     ]
     await reply(update, "\n".join(lines))
 

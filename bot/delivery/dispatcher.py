@@ -191,7 +191,29 @@ class Dispatcher:
     # one message
 
     async def deliver(self, job: Job, tally: Tally) -> Next:
-        """Send one job's message (in parts if long) and record what came of it."""
+        """Send one job's message (in parts if long) and record what came of it. The round
+        took the first send's turn from the pacer; an unused turn is given back here."""
+        turn = _Turn(held=True)
+        try:
+            return await self._deliver(job, tally, turn)
+        finally:
+            if turn.held:
+                self.pacer.finish(job.chat_id, job.chat_kind)
+
+    async def _send(
+        self, job: Job, html: str, turn: _Turn, *, reply_to: int | None, silent: bool
+    ) -> SendResult:
+        """One request, in its turn; the pacer hears when its answer is back."""
+        if not turn.held:
+            await self.pacer.wait_turn(job.chat_id, job.chat_kind)
+            turn.held = True
+        try:
+            return await self.sender.send(job.chat_id, html, reply_to=reply_to, silent=silent)
+        finally:
+            turn.held = False
+            self.pacer.finish(job.chat_id, job.chat_kind)
+
+    async def _deliver(self, job: Job, tally: Tally, turn: _Turn) -> Next:
         try:
             text = self.digest_text_for(job) if job.digest else self.text_for(job.rows[0])
         except Exception as error:
@@ -209,16 +231,10 @@ class Dispatcher:
         silent = not job.digest and first.change == Change.TEXT
         message_id: int | None = None
         for index in range(min(first.parts_sent, len(parts) - 1), len(parts)):
-            if message_id is not None:
-                await self.pacer.wait_turn(job.chat_id, job.chat_kind)
-            result = await self.sender.send(
-                job.chat_id, parts[index], reply_to=reply_to, silent=silent
-            )
+            result = await self._send(job, parts[index], turn, reply_to=reply_to, silent=silent)
             if isinstance(result, Unparsable):
-                await self.pacer.wait_turn(job.chat_id, job.chat_kind)
-                result = await self.sender.send(
-                    job.chat_id, as_safe_html(parts[index]), reply_to=reply_to, silent=silent
-                )
+                plain = as_safe_html(parts[index])
+                result = await self._send(job, plain, turn, reply_to=reply_to, silent=silent)
             if not isinstance(result, Sent):
                 return await self._settle(job, result, tally)
             message_id = message_id or result.message_id
@@ -276,6 +292,13 @@ class Dispatcher:
         failed burst does not come back as one burst."""
         base = self.limits.backoff_seconds * 2 ** (attempt - 1)
         return min(self.limits.max_backoff_seconds, base) * (0.5 + self._rng.random())
+
+
+@dataclass(slots=True)
+class _Turn:
+    """Whether a job holds a pacer turn it has not used yet."""
+
+    held: bool
 
 
 async def _first_of(stop: asyncio.Event, wake: asyncio.Event, *, timeout: float) -> None:

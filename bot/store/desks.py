@@ -519,7 +519,8 @@ async def report(db: Database, org_id: int, broadcast_id: int) -> BroadcastRepor
         " LEFT JOIN chats AS c ON c.chat_id = d.chat_id"
         " LEFT JOIN desk_members AS m ON m.org_id = ? AND m.user_id = d.chat_id"
         " LEFT JOIN desk_check_ins AS k ON k.broadcast_id = ? AND k.user_id = d.chat_id"
-        " WHERE d.alert_version_id = ? ORDER BY coalesce(m.reference, c.username, CAST(d.chat_id AS TEXT))",
+        " WHERE d.alert_version_id = ?"
+        " ORDER BY coalesce(m.reference, c.username, CAST(d.chat_id AS TEXT))",
         (org_id, broadcast_id, sent.alert_version_id),
     )
     lines = tuple(
@@ -719,3 +720,74 @@ async def claim_notice(db: Database, notice: DeskNotice, *, now: datetime) -> bo
         )
         == 1
     )
+
+
+# organisations as admins see them
+
+
+@dataclass(frozen=True, slots=True)
+class OrganisationSummary:
+    id: int
+    name: str
+    owners: tuple[int, ...]
+    operators: int
+    travellers: int
+
+
+async def organisation_summaries(db: Database) -> list[OrganisationSummary]:
+    """Every organisation with its owners and head counts (admins only)."""
+    rows = await db.fetch_all(
+        "SELECT o.id, o.name, m.user_id, m.role FROM desk_organisations AS o"
+        " LEFT JOIN desk_members AS m ON m.org_id = o.id ORDER BY o.id, m.user_id"
+    )
+    found: dict[int, tuple[str, list[int], list[str]]] = {}
+    for row in rows:
+        name, owners, roles = found.setdefault(row[0], (row[1], [], []))
+        if row[3] == Role.OWNER.value:
+            owners.append(row[2])
+        if row[3] is not None:
+            roles.append(row[3])
+    return [
+        OrganisationSummary(
+            org_id,
+            name,
+            tuple(owners),
+            operators=sum(role == Role.OPERATOR.value for role in roles),
+            travellers=sum(role == Role.TRAVELLER.value for role in roles),
+        )
+        for org_id, (name, owners, roles) in found.items()
+    ]
+
+
+async def name_owner(db: Database, org_id: int, user_id: int, *, now: datetime) -> bool:
+    """Make someone an owner of the organisation (joining it if needed); False if already."""
+    async with db.transaction() as conn:
+        cursor = await conn.execute(
+            "INSERT INTO desk_members (org_id, user_id, role, joined_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (org_id, user_id) DO UPDATE SET role = excluded.role"
+            " WHERE desk_members.role <> 'owner'",
+            (org_id, user_id, Role.OWNER.value, to_db(now)),
+        )
+        return cursor.rowcount == 1
+
+
+async def remove_owner(db: Database, org_id: int, user_id: int) -> str:
+    """Take the desk away from an owner (they stay a traveller of the organisation).
+
+    Returns "removed", "not-owner", or "last-owner" (an organisation keeps one owner, so
+    that someone can always run its desk: name another first).
+    """
+    async with db.transaction() as conn:
+        cursor = await conn.execute(
+            "SELECT user_id FROM desk_members WHERE org_id = ? AND role = 'owner'", (org_id,)
+        )
+        owners = [row[0] for row in await cursor.fetchall()]
+        if user_id not in owners:
+            return "not-owner"
+        if len(owners) == 1:
+            return "last-owner"
+        await conn.execute(
+            "UPDATE desk_members SET role = 'traveller' WHERE org_id = ? AND user_id = ?",
+            (org_id, user_id),
+        )
+    return "removed"

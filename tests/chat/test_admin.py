@@ -35,6 +35,9 @@ ADMIN_COMMANDS = (
     "/dead retry all",
     "/announce Hello",
     "/audit",
+    "/orgs",
+    "/org_owner 1 700",
+    "/org_owner_remove 1 700",
 )
 STATE_FEED = "/us-state-dept-TAsTWs-2025-10-07.trimmed.xml"
 
@@ -258,3 +261,32 @@ async def test_a_stranger_pressing_an_admin_button_changes_nothing(
     await standin.wait_until(lambda: len(standin.answered_callbacks) == 1, timeout=5)
     assert standin.answered_callbacks[0].text == "This button has expired."
     assert await admin_store.get_block(runtime.services.db, 710) is None
+
+
+async def test_admin_lists_organisations_and_hands_ownership_over(
+    runtime: BotRuntime, admin: Traveller, traveller: Callable[..., Traveller]
+) -> None:
+    from bot.store import desks as desk_store
+
+    db = runtime.services.db
+    await traveller(801).say("/start")
+    await traveller(802).say("/start")
+    org = await desk_store.create_organisation(
+        db, "Acme", 801, created_by=ADMIN, now=runtime.services.clock()
+    )
+
+    listing = (await admin.say("/orgs")).text
+    assert "Acme" in listing and "801" in listing
+
+    refused = (await admin.say(f"/org_owner_remove {org.id} 801")).text
+    assert "last owner" in refused
+    assert (await desk_store.membership(db, org.id, 801)).role == "owner"
+
+    await admin.say(f"/org_owner {org.id} 802")
+    assert (await desk_store.membership(db, org.id, 802)).role == "owner"
+    await admin.say(f"/org_owner_remove {org.id} 801")
+    assert (await desk_store.membership(db, org.id, 801)).role == "traveller"
+
+    actions = [entry.action for entry in await audit.recent(db)]
+    assert "org.owner_add" in actions and "org.owner_remove" in actions
+    assert "no organisation" in (await admin.say("/org_owner 999 802")).text
