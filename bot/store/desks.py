@@ -742,7 +742,7 @@ async def organisation_summaries(db: Database) -> list[OrganisationSummary]:
     )
     found: dict[int, tuple[str, list[int], list[str]]] = {}
     for row in rows:
-        name, owners, roles = found.setdefault(row[0], (row[1], [], []))
+        _, owners, roles = found.setdefault(row[0], (row[1], [], []))
         if row[3] == Role.OWNER.value:
             owners.append(row[2])
         if row[3] is not None:
