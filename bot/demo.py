@@ -42,8 +42,12 @@ class Traveller:
     says: tuple[str, ...]
 
 
+PRESS = "press:"  # a traveller's line that presses the button with this callback data
+
 TRAVELLERS = (
-    Traveller(1001, "Alice", "en", ("/start", "/subscribe Kenya, Ukrane", "/list")),
+    Traveller(
+        1001, "Alice", "en", ("/start", "/subscribe Kenya, Ukrane", f"{PRESS}sub:UA", "/list")
+    ),
     Traveller(1002, "Bruno", "fr-FR", ("/start", "/subscribe Allemagne, 🇦🇺", "/list")),
     Traveller(1003, "Carmen", "es", ("/start", "/subscribe Filipinas")),
 )
@@ -109,15 +113,28 @@ async def _play(
         for traveller in TRAVELLERS:
             for text in traveller.says:
                 before = len(standin.messages_to(traveller.chat_id))
-                standin.user_message(
-                    traveller.chat_id,
-                    text,
-                    language_code=traveller.language_code,
-                    first_name=traveller.name,
-                )
+                if text.startswith(PRESS):
+                    data = text.removeprefix(PRESS)
+                    last = standin.messages_to(traveller.chat_id)[-1]
+                    standin.press_button(traveller.chat_id, last.message_id, data)
+                    label = next(
+                        button["text"]
+                        for row in last.buttons()
+                        for button in row
+                        if button.get("callback_data") == data
+                    )
+                    shown = f"(presses [ {label} ])"
+                else:
+                    standin.user_message(
+                        traveller.chat_id,
+                        text,
+                        language_code=traveller.language_code,
+                        first_name=traveller.name,
+                    )
+                    shown = text
                 await standin.wait_for(before + 1, chat_id=traveller.chat_id, timeout=10)
                 if verbose:
-                    _say(out, f"\n{traveller.name} > {text}")
+                    _say(out, f"\n{traveller.name} > {shown}")
                     for message in standin.messages_to(traveller.chat_id)[before:]:
                         _print_message(out, traveller, message)
 

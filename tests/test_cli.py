@@ -94,7 +94,8 @@ async def test_demo_shows_each_traveller_their_messages_and_sends_nothing_twice(
     out = io.StringIO()
     assert await run_demo(out) == 0
     text = out.getvalue()
-    assert "Alice receives 2 message(s)" in text
+    assert "Alice > (presses [ 🇺🇦 Ukraine ])" in text
+    assert "Alice receives 4 message(s)" in text
     assert "Vigilance renforcée → Déconseillé sauf raison impérative" in text  # Bruno, French
     assert "Filipinas" in text  # Carmen, Spanish
     assert "0 messages queued, 0 sent: an unchanged feed sends nothing." in text

@@ -11,7 +11,7 @@ import asyncio
 import heapq
 from collections import deque
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot.delivery.quiet import hold_until
@@ -206,8 +206,14 @@ class Round:
         self.in_heap.add(chat_id)
 
     async def _refill(self) -> None:
-        rows = await outbox.due_rows(
-            self.d.db, now=self.d.clock(), after_id=self.after_id, limit=self.d.page_size
+        now = self.d.clock()
+        rows = await outbox.claim_due_rows(
+            self.d.db,
+            self.d.holder,
+            now=now,
+            claim_until=now + timedelta(seconds=self.d.claim_seconds),
+            after_id=self.after_id,
+            limit=self.d.page_size,
         )
         if len(rows) < self.d.page_size:
             self.exhausted = True

@@ -233,9 +233,11 @@ async def claim_due_rows(
     """Claim a page of due rows for the process `holder` and return its due claimed rows
     with an id above `after_id`, in id order: several processes drain one outbox.
 
-    A row is free when unclaimed or when its claim expired (the holder's heartbeat renews
-    it; a dead holder's claims lapse). A chat with a row another live process claimed is
-    left to that process, so a chat's messages keep their order and their per-chat pace.
+    A row is free when unclaimed, when its claim expired (the holder's heartbeat renews
+    it; a dead holder's claims lapse), or when its holder has no heartbeat (a process that
+    never joined, or one forgotten since it fell silent). A chat with a row another live
+    process claimed is left to that process, so a chat's messages keep their order and
+    their per-chat pace.
     On PostgreSQL claims are serialised by an advisory lock and skip rows that other
     processes are updating (FOR UPDATE SKIP LOCKED); on SQLite the write transaction is
     exclusive anyway.
@@ -249,8 +251,10 @@ async def claim_due_rows(
             "UPDATE deliveries SET claimed_by = ?, claim_expires = ? WHERE id IN ("
             " SELECT d.id FROM deliveries AS d"
             " WHERE d.state = 'pending' AND d.next_attempt_at <= ? AND d.id > ?"
-            " AND (d.claimed_by IS NULL OR d.claimed_by = ? OR d.claim_expires <= ?)"
-            " AND NOT EXISTS (SELECT 1 FROM deliveries AS o WHERE o.chat_id = d.chat_id"
+            " AND (d.claimed_by IS NULL OR d.claimed_by = ? OR d.claim_expires <= ?"
+            "  OR NOT EXISTS (SELECT 1 FROM processes AS p WHERE p.holder = d.claimed_by))"
+            " AND NOT EXISTS (SELECT 1 FROM deliveries AS o"
+            "  JOIN processes AS q ON q.holder = o.claimed_by WHERE o.chat_id = d.chat_id"
             "  AND o.state = 'pending' AND o.claimed_by <> ? AND o.claim_expires > ?)"
             " ORDER BY d.id LIMIT ?" + dialect.skip_locked(db.dialect, "d") + ")",
             (holder, to_db(claim_until), at, after_id, holder, at, holder, at, limit),

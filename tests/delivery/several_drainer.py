@@ -30,7 +30,9 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-async def main(url: str, base_url: str, token: str, rate: float, beat: float, parallel: int) -> None:
+async def main(
+    url: str, base_url: str, token: str, rate: float, beat: float, parallel: int
+) -> None:
     db = await Database.open(url)
     coordinator = Coordinator(db, now, beat_seconds=beat)
     limits = DeliveryLimits(

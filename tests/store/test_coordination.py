@@ -13,6 +13,8 @@ LATER = START + timedelta(seconds=30)
 
 
 async def claim(db: Database, holder: str, *, limit: int = 100, now=START) -> list[int]:
+    """Claim as a live process (one with a heartbeat) would."""
+    await coordination.heartbeat(db, holder, now=now, ttl=timedelta(minutes=5))
     rows = await outbox.claim_due_rows(
         db, holder, now=now, claim_until=now + timedelta(seconds=15), after_id=0, limit=limit
     )
@@ -54,6 +56,15 @@ async def test_a_dead_processes_claims_lapse_and_another_takes_the_rows(db: Data
     assert await claim(db, "alive") == []
 
     assert len(await claim(db, "alive", now=LATER)) == 3
+
+
+async def test_claims_of_a_process_without_heartbeat_are_free(db: Database) -> None:
+    version = await add_version(db, make_alert())
+    await outbox.enqueue(db, version, [1, 2, 3], now=START)
+    assert len(await claim(db, "crashed")) == 3
+    await db.execute("DELETE FROM processes WHERE holder = 'crashed'")
+
+    assert len(await claim(db, "restarted")) == 3
 
 
 async def test_sent_rows_are_never_claimed_again(db: Database) -> None:
