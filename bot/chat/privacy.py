@@ -86,12 +86,13 @@ async def my_data(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     for table, rows in sorted(data.items()):
         if table not in {"chats", "subscriptions", "deliveries"} and rows:
             name = TABLE_NAMES.get(table)
+            label = html.escape(t.gettext(name) if name else table)
             lines.append(
                 t.ngettext(
                     "%(table)s: %(num)s record",
                     "%(table)s: %(num)s records",
                     len(rows),
-                    table=html.escape(t.gettext(name) if name else table),
+                    table=label,
                 )
             )
     lines += ["", t.gettext("/forget deletes all of it.")]

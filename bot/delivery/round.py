@@ -88,6 +88,8 @@ class Moved:
 
 Next = Carry | Stop | Moved
 
+_MAX_QUEUED_PAGES = 20  # rows held in memory at most, in pages
+
 
 class Round:
     def __init__(
@@ -126,7 +128,7 @@ class Round:
         while not self.errors and not (self.halt is not None and self.halt.is_set()):
             if self.max_messages is not None and self.started >= self.max_messages:
                 return
-            if not self.exhausted and self.queued < self.d.page_size:
+            if not self.exhausted and self._wants_rows():
                 await self._refill()
                 continue
             if not self.heap:
@@ -158,6 +160,14 @@ class Round:
             task = asyncio.create_task(self._perform(job))
             self.tasks.add(task)
             task.add_done_callback(self._finished)
+
+    def _wants_rows(self) -> bool:
+        """Read on while fewer than a page of chats wait their turn: counting rows instead,
+        one chat with many messages (sent one a second) would hold back every other chat.
+        The rows held in memory stay bounded all the same."""
+        return len(self.heap) < self.d.page_size and self.queued < _MAX_QUEUED_PAGES * (
+            self.d.page_size
+        )
 
     async def _idle(self, delay: float) -> None:
         if self.tasks:

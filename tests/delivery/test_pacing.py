@@ -17,7 +17,13 @@ from bot.standin import RateLimits, StandIn
 from bot.store import outbox
 from bot.store.database import Database
 from tests.builders import make_alert
-from tests.delivery.travellers import Renders, add_chat, add_version
+from tests.delivery.travellers import (
+    Clock,
+    DispatcherFactory,
+    Renders,
+    add_chat,
+    add_version,
+)
 
 
 class FakeTime:
@@ -64,6 +70,73 @@ def test_paid_broadcast_raises_the_overall_rate() -> None:
     )
     pacer.take(1, "private")
     assert pacer.overall_ready_at() - time.now == pytest.approx(1 / 500)
+
+
+def test_a_late_send_keeps_the_schedule_so_a_busy_loop_costs_no_rate() -> None:
+    time = FakeTime()
+    pacer = Pacer(DeliveryLimits(global_per_second=10, margin=0), monotonic=time)
+    pacer.take(1, "private")
+    first = time.now
+    time.now = pacer.overall_ready_at() + 0.05  # woke 50 ms late
+    pacer.take(2, "private")
+    assert pacer.overall_ready_at() == pytest.approx(first + 0.2)
+
+    time.now += 5.0  # idle for a while: no burst to make up for it
+    pacer.take(3, "private")
+    assert pacer.overall_ready_at() == pytest.approx(time.now + 0.1)
+
+
+def test_a_turn_returns_a_full_window_after_the_answer_not_the_request() -> None:
+    time = FakeTime()
+    limits = DeliveryLimits(global_per_second=10, private_chat_per_second=1000, margin=0)
+    pacer = Pacer(limits, monotonic=time)
+    start = time.now
+    for chat_id in range(10):
+        time.now = max(time.now, pacer.overall_ready_at())
+        pacer.take(chat_id, "private")
+    # every answer is slow: 0.5 s after its request; the even pace alone would allow the
+    # eleventh send at start + 1.0, when Telegram may still count the first one
+    answers = start + 0.5
+    time.now = answers
+    for chat_id in range(10):
+        pacer.finish(chat_id, "private")
+    assert pacer.overall_ready_at() == pytest.approx(answers + 1.0)
+
+
+def test_the_window_waits_for_a_send_still_on_the_wire() -> None:
+    time = FakeTime()
+    pacer = Pacer(DeliveryLimits(global_per_second=2, margin=0), monotonic=time)
+    pacer.take(1, "private")
+    time.now += 0.5
+    pacer.take(2, "private")
+    time.now += 3.0  # neither answered yet: no turn can come back before a window from now
+    assert pacer.overall_ready_at() >= time.now + 1.0
+    pacer.finish(1, "private")
+    assert pacer.overall_ready_at() == pytest.approx(time.now + 1.0)
+
+
+def test_a_chat_waits_a_full_interval_after_its_last_answer() -> None:
+    time = FakeTime()
+    pacer = Pacer(DeliveryLimits(global_per_second=1000, margin=0), monotonic=time)
+    pacer.take(1, "private")
+    time.now += 0.4
+    pacer.finish(1, "private")
+    assert pacer.chat_ready_at(1) == pytest.approx(time.now + 1.0)
+    pacer.take(-5, "group")
+    pacer.finish(-5, "group")
+    assert pacer.chat_ready_at(-5) == pytest.approx(time.now + 3.0)
+
+
+def test_processes_sharing_a_token_share_the_window() -> None:
+    time = FakeTime()
+    pacer = Pacer(DeliveryLimits(global_per_second=30, margin=0), monotonic=time)
+    pacer.share(3)
+    for chat_id in range(10):
+        time.now = max(time.now, pacer.overall_ready_at())
+        pacer.take(chat_id, "private")
+        pacer.finish(chat_id, "private")
+    # ten sends fill this process's third of the window: the next waits for the first's turn
+    assert pacer.overall_ready_at() >= 100.0 + 1.0
 
 
 def test_a_429_after_recent_sends_to_the_chat_pauses_only_that_chat() -> None:
@@ -161,3 +234,27 @@ async def test_a_429_is_honoured_nothing_reaches_the_chat_before_it_ends(
     assert first.at - refused[0].at >= 2.0
     assert len(limited.messages_to(2)) == 2
     assert await outbox.pending_count(db) == 0
+
+
+async def test_a_chat_with_many_messages_does_not_hold_back_the_others(
+    db: Database, standin: StandIn, clock: Clock, make_dispatcher: DispatcherFactory
+) -> None:
+    standin.known_chat(1)
+    await add_chat(db, 1, countries=())
+    for number in range(10):
+        version = await add_version(db, make_alert(id=f"A{number}", countries=("FR",)))
+        await outbox.enqueue(db, version, [1], now=clock())
+    for chat_id in range(2, 22):
+        standin.known_chat(chat_id)
+        await add_chat(db, chat_id, countries=())
+    version = await add_version(db, make_alert(id="B", countries=("FR",)))
+    await outbox.enqueue(db, version, range(2, 22), now=clock())
+
+    # chat 1's ten rows come first and fill two pages; it gets five messages a second
+    limits = DeliveryLimits(global_per_second=1000, private_chat_per_second=5)
+    report = await make_dispatcher(limits, page_size=5).drain()
+
+    assert report.sent == 30
+    third_to_chat_1 = sorted(m.at for m in standin.messages_to(1))[2]
+    others = [m.at for m in standin.sent if m.chat_id != 1]
+    assert len(others) == 20 and max(others) < third_to_chat_1
