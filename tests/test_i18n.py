@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import re
 import shutil
@@ -26,6 +27,7 @@ from bot.i18n import (
 ROOT = Path(__file__).resolve().parent.parent
 LOCALES = ROOT / "locales"
 NON_ENGLISH = tuple(language for language in SUPPORTED_LANGUAGES if language != "en")
+IDENTICAL = ROOT / "tests" / "i18n_identical"
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sdif]")
 
 
@@ -105,6 +107,20 @@ def test_catalog_has_no_fuzzy_entry(language: str) -> None:
 def test_catalog_has_no_untranslated_entry(language: str) -> None:
     untranslated = [_ids(m)[0] for m in _read(language) if m.id and not all(_strings(m))]
     assert untranslated == []
+
+
+@pytest.mark.parametrize("language", NON_ENGLISH)
+def test_no_entry_is_english_left_in_place(language: str) -> None:
+    """An msgstr copied from the msgid is English in disguise; only the entries listed in
+    tests/i18n_identical/<language>.json (names, placeholders only) may read the same."""
+    allowed = set(json.loads((IDENTICAL / f"{language}.json").read_text(encoding="utf-8")))
+    english = {
+        _ids(message)[0]
+        for message in _read(language)
+        if message.id and set(_strings(message)) & set(_ids(message))
+    }
+    assert sorted(english - allowed) == []
+    assert sorted(allowed - english) == [], "listed as identical but translated: drop them"
 
 
 @pytest.mark.parametrize("language", SUPPORTED_LANGUAGES)
