@@ -62,9 +62,10 @@ class Dispatcher:
     """Sends what the outbox holds, as fast as Telegram allows and no faster.
 
     Rounds in one process never overlap. Several processes drain one outbox: each round
-    claims its rows for `holder` (see `outbox.claim_due_rows`), the claims lasting
-    `claim_seconds` unless the process's heartbeat renews them, and releases what it did
-    not send when it ends.
+    claims its rows for `holder` (see `outbox.claim_due_rows`), and releases what it did
+    not send when it ends. A claim holds while its holder's heartbeat is younger than
+    `claim_seconds`; a process without a heartbeat (one alone needs none) holds nothing
+    back from the others.
     """
 
     def __init__(

@@ -221,7 +221,7 @@ class Round:
             self.d.db,
             self.d.holder,
             now=now,
-            claim_until=now + timedelta(seconds=self.d.claim_seconds),
+            alive_since=now - timedelta(seconds=self.d.claim_seconds),
             after_id=self.after_id,
             limit=self.d.page_size,
         )

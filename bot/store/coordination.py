@@ -49,31 +49,28 @@ async def lease_holder(db: Database, name: str, *, now: datetime) -> str | None:
 
 
 async def heartbeat(db: Database, holder: str, *, now: datetime, ttl: timedelta) -> int:
-    """Record that `holder` is alive, renew its outbox claims, forget processes silent for
-    longer than `ttl`; returns how many processes are alive (this one included)."""
+    """Record that `holder` is alive (which keeps its outbox claims), forget processes
+    silent for longer than `ttl`; returns how many processes are alive (this one included).
+
+    Each statement commits on its own: held together, two processes' beats could each wait
+    for the other's row (a deadlock on PostgreSQL).
+    """
     stamp = to_db(now)
-    async with db.transaction() as conn:
-        await conn.execute(
-            "INSERT INTO processes (holder, started_at, seen_at) VALUES (?, ?, ?)"
-            " ON CONFLICT (holder) DO UPDATE SET seen_at = excluded.seen_at",
-            (holder, stamp, stamp),
-        )
-        await conn.execute(
-            "UPDATE deliveries SET claim_expires = ? WHERE claimed_by = ? AND state = 'pending'",
-            (to_db(now + ttl), holder),
-        )
-        await conn.execute("DELETE FROM processes WHERE seen_at <= ?", (to_db(now - ttl),))
-        cursor = await conn.execute("SELECT count(*) FROM processes")
-        row = await cursor.fetchone()
-    return max(1, int(row[0])) if row is not None else 1
+    await db.execute(
+        "INSERT INTO processes (holder, started_at, seen_at) VALUES (?, ?, ?)"
+        " ON CONFLICT (holder) DO UPDATE SET seen_at = excluded.seen_at",
+        (holder, stamp, stamp),
+    )
+    await db.execute("DELETE FROM processes WHERE seen_at <= ?", (to_db(now - ttl),))
+    alive = await db.fetch_value("SELECT count(*) FROM processes")
+    return max(1, int(alive or 0))
 
 
 async def leave(db: Database, holder: str) -> None:
     """A clean stop: the process's leases, claims and heartbeat go at once."""
-    async with db.transaction() as conn:
-        await conn.execute("DELETE FROM leases WHERE holder = ?", (holder,))
-        await conn.execute(
-            "UPDATE deliveries SET claimed_by = NULL, claim_expires = NULL WHERE claimed_by = ?",
-            (holder,),
-        )
-        await conn.execute("DELETE FROM processes WHERE holder = ?", (holder,))
+    await db.execute("DELETE FROM leases WHERE holder = ?", (holder,))
+    await db.execute(
+        "UPDATE deliveries SET claimed_by = NULL WHERE claimed_by = ? AND state = 'pending'",
+        (holder,),
+    )
+    await db.execute("DELETE FROM processes WHERE holder = ?", (holder,))

@@ -226,38 +226,36 @@ async def claim_due_rows(
     holder: str,
     *,
     now: datetime,
-    claim_until: datetime,
+    alive_since: datetime,
     after_id: int,
     limit: int,
 ) -> list[OutboxRow]:
     """Claim a page of due rows for the process `holder` and return its due claimed rows
     with an id above `after_id`, in id order: several processes drain one outbox.
 
-    A row is free when unclaimed, when its claim expired (the holder's heartbeat renews
-    it; a dead holder's claims lapse), or when its holder has no heartbeat (a process that
-    never joined, or one forgotten since it fell silent). A chat with a row another live
-    process claimed is left to that process, so a chat's messages keep their order and
-    their per-chat pace.
-    On PostgreSQL claims are serialised by an advisory lock and skip rows that other
-    processes are updating (FOR UPDATE SKIP LOCKED); on SQLite the write transaction is
-    exclusive anyway.
+    A claim holds while its holder's heartbeat (`processes.seen_at`) is later than
+    `alive_since`: a dead process's rows, or those of one that never joined, are free. A
+    chat with a row another live process claimed is left to that process, so a chat's
+    messages keep their order and their per-chat pace. On PostgreSQL claims are serialised
+    by an advisory lock and skip rows that other processes are updating (FOR UPDATE SKIP
+    LOCKED); on SQLite the write transaction is exclusive anyway.
     """
-    at = to_db(now)
+    at, alive = to_db(now), to_db(alive_since)
     async with db.transaction() as conn:
         serialise = dialect.serialise(db.dialect, "travel-risk-bot.outbox-claims")
         if serialise is not None:
             await conn.execute(serialise)
         await conn.execute(
-            "UPDATE deliveries SET claimed_by = ?, claim_expires = ? WHERE id IN ("
+            "UPDATE deliveries SET claimed_by = ? WHERE id IN ("
             " SELECT d.id FROM deliveries AS d"
             " WHERE d.state = 'pending' AND d.next_attempt_at <= ? AND d.id > ?"
-            " AND (d.claimed_by IS NULL OR d.claimed_by = ? OR d.claim_expires <= ?"
-            "  OR NOT EXISTS (SELECT 1 FROM processes AS p WHERE p.holder = d.claimed_by))"
+            " AND (d.claimed_by IS NULL OR d.claimed_by = ? OR NOT EXISTS (SELECT 1"
+            "  FROM processes AS p WHERE p.holder = d.claimed_by AND p.seen_at > ?))"
             " AND NOT EXISTS (SELECT 1 FROM deliveries AS o"
-            "  JOIN processes AS q ON q.holder = o.claimed_by WHERE o.chat_id = d.chat_id"
-            "  AND o.state = 'pending' AND o.claimed_by <> ? AND o.claim_expires > ?)"
+            "  JOIN processes AS q ON q.holder = o.claimed_by AND q.seen_at > ?"
+            "  WHERE o.chat_id = d.chat_id AND o.state = 'pending' AND o.claimed_by <> ?)"
             " ORDER BY d.id LIMIT ?" + dialect.skip_locked(db.dialect, "d") + ")",
-            (holder, to_db(claim_until), at, after_id, holder, at, holder, at, limit),
+            (holder, at, after_id, holder, alive, alive, holder, limit),
         )
         cursor = await conn.execute(
             _ROW_SELECT + " WHERE d.claimed_by = ? AND d.state = 'pending'"
@@ -271,8 +269,7 @@ async def claim_due_rows(
 async def release_claims(db: Database, holder: str) -> int:
     """Rows `holder` claimed and did not send go back to everyone (a round's end, a stop)."""
     return await db.execute(
-        "UPDATE deliveries SET claimed_by = NULL, claim_expires = NULL"
-        " WHERE claimed_by = ? AND state = 'pending'",
+        "UPDATE deliveries SET claimed_by = NULL WHERE claimed_by = ? AND state = 'pending'",
         (holder,),
     )
 
@@ -318,7 +315,8 @@ async def mark_sent(db: Database, records: Sequence[SentRecord]) -> None:
     await db.executemany(
         "UPDATE deliveries SET state = 'sent', message_id = coalesce(message_id, ?), sent_at = ?,"
         " attempts = attempts + 1, last_error = NULL WHERE id = ?",
-        [(r.message_id, to_db(r.sent_at), r.id) for r in records],
+        # In id order: writers that lock rows in one order cannot deadlock each other.
+        [(r.message_id, to_db(r.sent_at), r.id) for r in sorted(records, key=lambda r: r.id)],
     )
 
 

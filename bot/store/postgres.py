@@ -21,6 +21,7 @@ from bot.store.database import Connection, Cursor, Database, Params, Row
 from bot.store.dialect import Dialect, PostgresStatement, identity_tables, to_postgres
 
 _PREPARED_CACHE_SIZE = 512
+_DEADLOCK_RETRIES = 3
 _INTEGER_TYPES = frozenset({"int2", "int4", "int8"})
 _FLOAT_TYPES = frozenset({"float4", "float8"})
 _TEXT_TYPES = frozenset({"text", "varchar", "bpchar", "name"})
@@ -191,6 +192,28 @@ class PostgresDatabase(Database):
                 await self._conn.run("ROLLBACK")
                 raise
             await self._conn.run("COMMIT")
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """One statement in its own transaction, tried again if PostgreSQL chose it as the
+        victim of a deadlock with another process (nothing of it was applied)."""
+        attempt = 1
+        while True:
+            try:
+                return await super().execute(sql, params)
+            except asyncpg.DeadlockDetectedError:
+                if attempt == _DEADLOCK_RETRIES:
+                    raise
+                attempt += 1
+
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
+        batch = list(rows)
+        for attempt in range(_DEADLOCK_RETRIES):
+            try:
+                await super().executemany(sql, batch)
+                return
+            except asyncpg.DeadlockDetectedError:
+                if attempt == _DEADLOCK_RETRIES - 1:
+                    raise
 
     async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
         async with self._lock:

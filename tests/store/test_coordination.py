@@ -16,7 +16,7 @@ async def claim(db: Database, holder: str, *, limit: int = 100, now=START) -> li
     """Claim as a live process (one with a heartbeat) would."""
     await coordination.heartbeat(db, holder, now=now, ttl=timedelta(minutes=5))
     rows = await outbox.claim_due_rows(
-        db, holder, now=now, claim_until=now + timedelta(seconds=15), after_id=0, limit=limit
+        db, holder, now=now, alive_since=now - timedelta(seconds=15), after_id=0, limit=limit
     )
     return [row.id for row in rows]
 

@@ -17,8 +17,7 @@ CREATE TABLE processes (
     seen_at    TEXT NOT NULL
 );
 
--- A pending row claimed by a process is sent by it alone until the claim expires. The
--- claim is renewed with the holder's heartbeat, so a dead holder's rows come free.
+-- A pending row claimed by a process is sent by it alone while the process's heartbeat
+-- is fresh: a dead (or never joined) holder's rows are free for the others.
 ALTER TABLE deliveries ADD COLUMN claimed_by TEXT;
-ALTER TABLE deliveries ADD COLUMN claim_expires TEXT;
 CREATE INDEX deliveries_claimed ON deliveries (claimed_by) WHERE claimed_by IS NOT NULL;
