@@ -203,7 +203,8 @@ async def _sources() -> int:
             )
             print(
                 f"{source.name:<18} {source.kind:<17} {state:<9} {success:<20} "
-                f"{health.consecutive_failures:>5} {health.items_seen:>6}  {health.last_error or ''}"
+                f"{health.consecutive_failures:>5} {health.items_seen:>6}"
+                f"  {health.last_error or ''}"
             )
     finally:
         await db.close()

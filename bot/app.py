@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -46,6 +46,10 @@ log = logging.getLogger(__name__)
 
 TelegramApplication = Application[Any, Any, Any, Any, Any, Any]
 
+# Receiving updates with getUpdates moves to another process this long after its receiver
+# died (several processes on PostgreSQL; see docs/postgresql.md).
+UPDATES_LEASE = timedelta(seconds=30)
+
 
 class BotRuntime:
     """A bot assembled from settings: start it, let it run, stop it cleanly."""
@@ -75,6 +79,7 @@ class BotRuntime:
         self._stop = asyncio.Event()
         self._dispatcher_task: asyncio.Task[None] | None = None
         self._heartbeat_task: asyncio.Task[None] | None = None
+        self._updates_task: asyncio.Task[None] | None = None
 
     @property
     def settings(self) -> Settings:
@@ -89,9 +94,10 @@ class BotRuntime:
         if receive_updates and ops.webhook_url and ops.webhook_secret:
             await register_webhook(self.application, ops.webhook_url, ops.webhook_secret)
         elif receive_updates and self.application.updater is not None:
-            await self.application.updater.start_polling(
-                poll_interval=0.0, timeout=10, drop_pending_updates=False
-            )
+            if self.poller.leases is None:
+                await self._poll_updates()
+            else:
+                self._updates_task = asyncio.create_task(self._poll_updates_under_lease())
         if self.ops is not None:
             await self.ops.start()
         recovered = await fan_out_pending(self.services.db, now=self.services.clock())
@@ -112,6 +118,32 @@ class BotRuntime:
                 self.coordinator if self.poller.leases is not None else None,
             )
             self._scheduler.start()
+
+    async def _poll_updates(self) -> None:
+        assert self.application.updater is not None
+        await self.application.updater.start_polling(
+            poll_interval=0.0, timeout=10, drop_pending_updates=False
+        )
+
+    async def _poll_updates_under_lease(self) -> None:
+        """Several processes in polling mode: Telegram serves getUpdates to one client at a
+        time (another gets 409 Conflict), so only the holder of the `updates` lease asks.
+        Updates wait at Telegram while the lease changes hands."""
+        updater = self.application.updater
+        assert updater is not None
+        while not self._stop.is_set():
+            try:
+                held = await self.coordinator.acquire("updates", UPDATES_LEASE)
+            except Exception:  # the database is away: keep what we have, try again
+                log.exception("could not renew the updates lease")
+                held = updater.running
+            if held and not updater.running:
+                await self._poll_updates()
+            elif not held and updater.running:
+                log.warning("another process took over receiving updates")
+                await updater.stop()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), UPDATES_LEASE.total_seconds() / 3)
 
     async def poll_all(self, *, force: bool = False) -> list[PollReport]:
         """Poll every enabled source once, concurrently (the demo and tests use this)."""
@@ -135,6 +167,9 @@ class BotRuntime:
         if self._dispatcher_task is not None:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._dispatcher_task
+        if self._updates_task is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._updates_task
         if self._heartbeat_task is not None:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._heartbeat_task

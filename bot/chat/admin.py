@@ -26,8 +26,7 @@ from telegram.ext import (
 )
 
 from bot import countries
-from bot.chat import traveller
-from bot.chat import admin_orgs
+from bot.chat import admin_orgs, traveller
 from bot.chat.common import current_chat, reply, services_of, translator_for
 from bot.config import SourceConfig
 from bot.i18n import Translator

@@ -23,7 +23,8 @@ from bot.chat import traveller
 from bot.chat.common import current_chat, reply, services_of, translator_for
 from bot.chat.desk import Desk, arguments, audited, open_desk, user_id_of
 from bot.delivery.split import split_message
-from bot.desks.audience import Audience, parse_audience
+from bot.desks.audience import Audience, read_audience
+from bot.desks.keywords import keywords_for
 from bot.desks.report import BroadcastReport
 from bot.desks.safety import SafetyAnswer, new_check_in_token
 from bot.desks.warning import (
@@ -87,7 +88,9 @@ async def broadcast(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     assert message is not None
     _, _, body = (message.text or "").partition("\n")
     if body.strip():
-        await start_draft(update, desk, parse_warning(body, desk.chat.language))
+        await start_draft(
+            update, desk, parse_warning(body, desk.chat.language, keywords_for(desk.t))
+        )
         return
     await start_draft(update, desk, WarningDraft(), mode="ask")
 
@@ -110,7 +113,7 @@ async def warning_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     except UnicodeDecodeError:
         await reply(update, desk.t.gettext("The file is not UTF-8 text."))
         return
-    await start_draft(update, desk, parse_warning(text, desk.chat.language))
+    await start_draft(update, desk, parse_warning(text, desk.chat.language, keywords_for(desk.t)))
 
 
 async def start_draft(update: Update, desk: Desk, draft: WarningDraft, mode: str = "fill") -> None:
@@ -175,31 +178,35 @@ async def compose_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         await desk_store.cancel_draft(services.db, draft_row.org_id, draft_row.id)
         return
     mode, _, field = draft_row.step.partition(":")
-    updated = answer_step(draft_row.draft, field, message.text, desk.chat.language)
+    updated = answer_step(draft_row.draft, field, message.text, desk.t)
     if isinstance(updated, str):
         await reply(update, updated_problem(updated, field, desk.t))
     else:
         await next_step(update, desk, draft_row.id, updated, mode, after=field)
 
 
-def answer_step(draft: WarningDraft, field: str, text: str, language: str) -> WarningDraft | str:
-    """The draft with one answer in it, or the part of the answer not understood."""
+def answer_step(draft: WarningDraft, field: str, text: str, t: Translator) -> WarningDraft | str:
+    """The draft with one answer in it, or the part of the answer not understood.
+
+    Answers are read in English and in the operator's language (`t`).
+    """
+    words = keywords_for(t)
     text = text.strip()
     skipped = text in {"-", "—"}
     if field == "title":
         return replace(draft, title=text[:300])
     if field == "countries":
-        found, unknown = read_countries(text, language)
+        found, unknown = read_countries(text, t.language)
         if unknown or not found:
             return ", ".join(unknown) or text
         return replace(draft, countries=found)
     if field == "severity":
-        level = read_severity(text)
+        level = read_severity(text, words)
         if level is None:
             return text
         return replace(draft, severity=level[0], level_word=level[1])
     if field == "category":
-        category = read_category(text)
+        category = read_category(text, words)
         return text if category is None else replace(draft, category=category)
     if field == "event":
         return replace(draft, event=text)
@@ -208,12 +215,13 @@ def answer_step(draft: WarningDraft, field: str, text: str, language: str) -> Wa
     if field == "advice":
         return replace(draft, advice="" if skipped else text)
     if field == "safety":
-        safety = read_safety(text)
+        safety = read_safety(text, words)
         if safety is None:
             return text
         minutes = safety[1] or draft.remind_after_minutes
         return replace(draft, safety_check=safety[0], remind_after_minutes=minutes)
-    return replace(draft, audience=parse_audience(text))
+    audience = read_audience(text, words)
+    return text if audience is None else replace(draft, audience=audience)
 
 
 def updated_problem(term: str, field: str, t: Translator) -> str:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from bot.desks.keywords import Keywords, fold, keywords_for
+
 MAX_DAYS_AHEAD = 90
-_DAYS = re.compile(r"(\d{1,3})\s*(?:days?|d)\b", re.IGNORECASE)
-_SUBSCRIBERS = ("subscri", "follow")
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,14 +22,33 @@ class AudienceRule:
         return today + timedelta(days=self.days_ahead)
 
 
-def parse_audience(text: str) -> AudienceRule:
-    """ "now", "now, subscribers, next 14 days" -> a rule; unknown words are ignored."""
-    folded = text.casefold()
-    days = _DAYS.search(folded)
+def parse_audience(text: str, words: Keywords | None = None) -> AudienceRule:
+    """ "now", "now, subscribers, next 14 days" -> a rule; unknown words are ignored.
+
+    `words` are the operator's ("maintenant, abonnés, 14 prochains jours"); English only
+    without them.
+    """
+    words = words or keywords_for()
+    folded = fold(text)
+    days = words.days.search(folded)
+    ahead = 0 if days is None else int(days.group("n") or days.group("m"))
     return AudienceRule(
-        subscribers=any(word in folded for word in _SUBSCRIBERS),
-        days_ahead=0 if days is None else min(int(days.group(1)), MAX_DAYS_AHEAD),
+        subscribers=any(stem in folded for stem in words.subscribers),
+        days_ahead=min(ahead, MAX_DAYS_AHEAD),
     )
+
+
+def read_audience(text: str, words: Keywords | None = None) -> AudienceRule | None:
+    """The rule of an answer that names at least one option (now, subscribers, N days);
+    None for an answer that names none, so the operator is asked again."""
+    words = words or keywords_for()
+    folded = fold(text)
+    understood = (
+        words.now.search(folded) is not None
+        or words.days.search(folded) is not None
+        or any(stem in folded for stem in words.subscribers)
+    )
+    return parse_audience(text, words) if understood else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,69 +19,15 @@ from typing import Any
 
 from bot import countries
 from bot.alerts import Alert, Category, Severity
-from bot.desks.audience import AudienceRule, parse_audience
+from bot.desks.audience import AudienceRule, read_audience
+from bot.desks.keywords import ENGLISH, Keywords, fold, keywords_for
 
 DEFAULT_REMINDER = timedelta(hours=1)
 DEFAULT_CATEGORY = Category.SECURITY  # most desk warnings are; a Category line says otherwise
 
-# Level words of the official advisories and of security providers, by our four levels.
-LEVEL_WORDS: Mapping[str, Severity] = {
-    **dict.fromkeys(
-        (
-            "informational",
-            "information",
-            "info",
-            "low",
-            "minor",
-            "normal",
-            "notice",
-            "exercise normal precautions",
-        ),
-        Severity.NORMAL,
-    ),
-    **dict.fromkeys(
-        (
-            "moderate",
-            "medium",
-            "elevated",
-            "caution",
-            "advisory",
-            "warning",
-            "exercise increased caution",
-        ),
-        Severity.CAUTION,
-    ),
-    **dict.fromkeys(("high", "severe", "major", "serious", "reconsider travel"), Severity.HIGH),
-    **dict.fromkeys(
-        ("extreme", "critical", "emergency", "do not travel", "evacuate"), Severity.EXTREME
-    ),
-}
-
-CATEGORY_WORDS: Mapping[str, Category] = {
-    **{category.value: category for category in Category},
-    **dict.fromkeys(
-        (
-            "crime",
-            "terrorism",
-            "unrest",
-            "civil unrest",
-            "protest",
-            "protests",
-            "demonstration",
-            "demonstrations",
-            "political",
-            "kidnapping",
-        ),
-        Category.SECURITY,
-    ),
-    **dict.fromkeys(("armed conflict", "war", "military"), Category.CONFLICT),
-    **dict.fromkeys(("disease", "outbreak", "epidemic", "medical"), Category.HEALTH),
-    **dict.fromkeys(("storm", "severe weather", "heat", "snow"), Category.WEATHER),
-    **dict.fromkeys(("hurricane", "typhoon", "tropical cyclone"), Category.CYCLONE),
-    **dict.fromkeys(("fire", "bushfire"), Category.WILDFIRE),
-    **dict.fromkeys(("travel advisory",), Category.ADVISORY),
-    **dict.fromkeys(("transport", "transportation", "aviation", "strike"), Category.OTHER),
-}
+# English level and category words; each operator's own are added by `keywords_for`.
+LEVEL_WORDS: Mapping[str, Severity] = ENGLISH.levels
+CATEGORY_WORDS: Mapping[str, Category] = ENGLISH.categories
 
 # Header labels and section headings, as people write them, -> field names.
 _LABELS: Mapping[str, str] = {
@@ -112,11 +58,8 @@ _SECTIONS: Mapping[str, str] = {
 }
 _NOISE = frozenset({"skip to main content"})  # left over when a web page is copied
 _LABEL_LINE = re.compile(r"^(?P<key>[A-Za-z][A-Za-z -]{1,20}?)\s*:\s*(?P<value>.*)$")
-_LEVEL_NUMBER = re.compile(r"^(?:level\s*)?(?P<n>[1-4])\b", re.IGNORECASE)
 _HEADLINE_PLACE = re.compile(r"^(?P<place>[^:]{2,80}):\s+\S")
-_DURATION = re.compile(r"(?P<n>\d{1,4})\s*(?P<unit>m|min|mins|minutes?|h|hrs?|hours?)\b", re.I)
-_YES = frozenset({"yes", "y", "on", "true", "ask", "oui", "ja", "sí", "si", "да"})
-_NO = frozenset({"no", "n", "off", "false", "none", "non", "nein", "нет"})
+_ANSWER_WORDS = re.compile(r"[\s,;.،؛]+")  # Arabic has its own comma and semicolon
 _DATE_FORMATS = ("%d %b %Y %I:%M %p", "%d %B %Y %I:%M %p", "%d %b %Y %H:%M", "%d %b %Y")
 MAX_FIELD_CHARS = 3000
 
@@ -222,19 +165,24 @@ class WarningDraft:
         )
 
 
-def read_severity(text: str) -> tuple[Severity, str] | None:
-    """A level word or number -> (level, the word as written); None if it is neither."""
-    word = " ".join(text.split()).strip(" .:").casefold()
-    if word in LEVEL_WORDS:
-        return LEVEL_WORDS[word], text.strip(" .:")
-    number = _LEVEL_NUMBER.match(word)
+def read_severity(text: str, words: Keywords | None = None) -> tuple[Severity, str] | None:
+    """A level word or number -> (level, the word as written); None if it is neither.
+
+    `words` are the operator's (English only without them): "high", "élevé", "Stufe 3".
+    """
+    words = words or keywords_for()
+    word = fold(text)
+    if word in words.levels:
+        return words.levels[word], text.strip(" .:")
+    number = words.level_number.match(word)
     if number is not None:
         return Severity(int(number.group("n"))), ""
     return None
 
 
-def read_category(text: str) -> Category | None:
-    return CATEGORY_WORDS.get(" ".join(text.split()).strip(" .:").casefold())
+def read_category(text: str, words: Keywords | None = None) -> Category | None:
+    """A category word ("security", "sécurité", "Konflikt"); None if it is none."""
+    return (words or keywords_for()).categories.get(fold(text))
 
 
 def read_countries(text: str, language: str = "en") -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -243,19 +191,20 @@ def read_countries(text: str, language: str = "en") -> tuple[tuple[str, ...], tu
     return query.found, tuple(unknown.term for unknown in query.unknown)
 
 
-def read_safety(text: str) -> tuple[bool, int | None] | None:
-    """ "yes", "no", "yes, remind after 30 minutes", "2h" -> (ask, minutes); None if unclear."""
-    folded = text.strip().casefold()
-    duration = _DURATION.search(folded)
+def read_safety(text: str, words: Keywords | None = None) -> tuple[bool, int | None] | None:
+    """ "yes", "no", "oui, 30 min", "2h" -> (ask, minutes); None if unclear."""
+    words = words or keywords_for()
+    folded = fold(text)
+    duration = words.duration.search(folded)
     minutes = None
     if duration is not None:
         n = int(duration.group("n"))
-        minutes = n * 60 if duration.group("unit").startswith("h") else n
+        minutes = n * 60 if duration.group("unit") in words.hours else n
         minutes = max(5, min(minutes, 7 * 24 * 60))
-    first = re.split(r"[\s,;.]+", folded, maxsplit=1)[0] if folded else ""
-    if first in _NO:
+    first = _ANSWER_WORDS.split(folded, maxsplit=1)[0] if folded else ""
+    if first in words.no:
         return False, None
-    if first in _YES or minutes is not None:
+    if first in words.yes or minutes is not None:
         return True, minutes
     return None
 
@@ -279,8 +228,13 @@ def read_date(text: str) -> datetime | None:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-def parse_warning(text: str, language: str = "en") -> WarningDraft:
-    """Read a warning from one message or file; what is missing is left for the operator."""
+def parse_warning(text: str, language: str = "en", words: Keywords | None = None) -> WarningDraft:
+    """Read a warning from one message or file; what is missing is left for the operator.
+
+    `language` reads country names; `words` the operator's level, category, yes/no and
+    audience words (English only without them). Labels and headings stay English.
+    """
+    words = words or keywords_for()
     header: dict[str, str] = {}
     free_lines: list[str] = []
     sections: dict[str, list[str]] = {}
@@ -305,8 +259,8 @@ def parse_warning(text: str, language: str = "en") -> WarningDraft:
             header[key] = label.group("value").strip()
         else:
             free_lines.append(line)
-    draft = _from_header(WarningDraft(), header, language)
-    draft = _from_free_lines(draft, free_lines)
+    draft = _from_header(WarningDraft(), header, language, words)
+    draft = _from_free_lines(draft, free_lines, words)
     if not draft.countries and draft.title:
         place = _HEADLINE_PLACE.match(draft.title)
         if place is not None:
@@ -330,7 +284,9 @@ def _section_heading(line: str) -> tuple[str, str] | None:
     return key, rest.strip()
 
 
-def _from_header(draft: WarningDraft, header: Mapping[str, str], language: str) -> WarningDraft:
+def _from_header(
+    draft: WarningDraft, header: Mapping[str, str], language: str, words: Keywords
+) -> WarningDraft:
     problems: list[str] = []
     changes: dict[str, Any] = {}
     if header.get("title"):
@@ -340,20 +296,20 @@ def _from_header(draft: WarningDraft, header: Mapping[str, str], language: str) 
         changes["countries"] = found
         problems += unknown
     if "severity" in header:
-        level = read_severity(header["severity"])
+        level = read_severity(header["severity"], words)
         if level is None:
             problems.append(header["severity"])
         else:
             changes["severity"], changes["level_word"] = level
     if "category" in header:
-        category = read_category(header["category"])
+        category = read_category(header["category"], words)
         if category is None:
             problems.append(header["category"])
         changes["category"] = category
     if "date" in header:
         changes["published"] = read_date(header["date"])
     if "safety" in header:
-        safety = read_safety(header["safety"])
+        safety = read_safety(header["safety"], words)
         if safety is None:
             problems.append(header["safety"])
         else:
@@ -361,20 +317,24 @@ def _from_header(draft: WarningDraft, header: Mapping[str, str], language: str) 
             if safety[1] is not None:
                 changes["remind_after_minutes"] = safety[1]
     if "audience" in header:
-        changes["audience"] = parse_audience(header["audience"])
+        audience = read_audience(header["audience"], words)
+        if audience is None:
+            problems.append(header["audience"])
+        else:
+            changes["audience"] = audience
     return replace(draft, problems=draft.problems + tuple(problems), **changes)
 
 
-def _from_free_lines(draft: WarningDraft, lines: list[str]) -> WarningDraft:
+def _from_free_lines(draft: WarningDraft, lines: list[str], words: Keywords) -> WarningDraft:
     """Unlabelled lines before the sections: a date, the headline, a standfirst, a level
     word and a category word, in whatever order a provider prints them."""
     standfirst: list[str] = []
     for line in lines:
         if draft.published is None and (moment := read_date(line)) is not None:
             draft = replace(draft, published=moment)
-        elif draft.severity is None and (level := read_severity(line)) is not None:
+        elif draft.severity is None and (level := read_severity(line, words)) is not None:
             draft = replace(draft, severity=level[0], level_word=level[1])
-        elif draft.category is None and (category := read_category(line)) is not None:
+        elif draft.category is None and (category := read_category(line, words)) is not None:
             draft = replace(draft, category=category)
         elif not draft.title:
             draft = replace(draft, title=line[:MAX_FIELD_CHARS])

@@ -7,7 +7,6 @@ command line can parse a file and the bot can poll a URL through exactly the sam
 from __future__ import annotations
 
 import asyncio
-
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import ClassVar, Literal

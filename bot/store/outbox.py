@@ -251,9 +251,10 @@ async def claim_due_rows(
             " WHERE d.state = 'pending' AND d.next_attempt_at <= ? AND d.id > ?"
             " AND (d.claimed_by IS NULL OR d.claimed_by = ? OR NOT EXISTS (SELECT 1"
             "  FROM processes AS p WHERE p.holder = d.claimed_by AND p.seen_at > ?))"
-            " AND NOT EXISTS (SELECT 1 FROM deliveries AS o"
+            # Computed once (a hashed set): the chats other live processes are serving.
+            " AND d.chat_id NOT IN (SELECT o.chat_id FROM deliveries AS o"
             "  JOIN processes AS q ON q.holder = o.claimed_by AND q.seen_at > ?"
-            "  WHERE o.chat_id = d.chat_id AND o.state = 'pending' AND o.claimed_by <> ?)"
+            "  WHERE o.state = 'pending' AND o.claimed_by <> ?)"
             " ORDER BY d.id LIMIT ?" + dialect.skip_locked(db.dialect, "d") + ")",
             (holder, at, after_id, holder, alive, alive, holder, limit),
         )

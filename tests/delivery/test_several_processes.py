@@ -52,7 +52,7 @@ async def start_process(url: str, standin: StandIn) -> asyncio.subprocess.Proces
     )
 
 
-@pytest.mark.timeout(180)
+@pytest.mark.timeout(360)
 async def test_three_processes_share_the_outbox_and_the_rate_and_survive_a_kill(
     db_url: str,
 ) -> None:
@@ -67,13 +67,13 @@ async def test_three_processes_share_the_outbox_and_the_rate_and_survive_a_kill(
             standin.known_chat(chat_id)
         processes = [await start_process(db_url, standin) for _ in range(PROCESSES)]
 
-        await standin.wait_until(lambda: len(standin.sent) >= READERS // 3, timeout=60)
+        await standin.wait_until(lambda: len(standin.sent) >= READERS // 3, timeout=120)
         processes[0].send_signal(signal.SIGKILL)
         await processes[0].wait()
         assert len(standin.sent) < READERS
 
         for survivor in processes[1:]:
-            output, _ = await asyncio.wait_for(survivor.communicate(), timeout=120)
+            output, _ = await asyncio.wait_for(survivor.communicate(), timeout=240)
             assert survivor.returncode == 0, output
 
         received = Counter(message.chat_id for message in standin.sent)

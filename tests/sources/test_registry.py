@@ -2,9 +2,8 @@ import asyncio
 import threading
 from pathlib import Path
 
-import pytest
-
 import httpx
+import pytest
 
 from bot.sources.base import FeedClient, ParsedFeed, SourceAdapter, Validators
 from bot.sources.registry import ADAPTERS, adapter_for

@@ -20,4 +20,5 @@ CREATE TABLE processes (
 -- A pending row claimed by a process is sent by it alone while the process's heartbeat
 -- is fresh: a dead (or never joined) holder's rows are free for the others.
 ALTER TABLE deliveries ADD COLUMN claimed_by TEXT;
-CREATE INDEX deliveries_claimed ON deliveries (claimed_by) WHERE claimed_by IS NOT NULL;
+CREATE INDEX deliveries_claimed ON deliveries (claimed_by)
+    WHERE claimed_by IS NOT NULL AND state = 'pending';

@@ -1,0 +1,77 @@
+"""Several processes on one database: one polls each source, the others stand by and take
+over when it stops. Runs on every backend in `tests.databases.BACKENDS`."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bot.config import SourceConfig
+from bot.coordination import Coordinator
+from bot.polling import Poller, SourceLeases
+from bot.sources.base import FeedClient
+from bot.store.database import Database
+from tests.builders import BASE_TIME
+from tests.databases import BACKENDS, open_database
+
+STATE_FILE = "us-state-dept-TAsTWs-2025-10-07.trimmed.xml"
+
+
+@pytest.fixture(params=BACKENDS)
+async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
+    async with open_database(str(request.param), tmp_path) as database:
+        yield database
+
+
+def process(db: Database, http: httpx.AsyncClient, name: str) -> tuple[Poller, Coordinator]:
+    """One bot process's poller, as `build_runtime` wires it on PostgreSQL."""
+    coordinator = Coordinator(db, lambda: BASE_TIME, holder=name)
+    leases = SourceLeases(coordinator, default_interval_seconds=900)
+    poller = Poller(
+        db, FeedClient(http), clock=lambda: BASE_TIME, rng=random.Random(7), leases=leases
+    )
+    return poller, coordinator
+
+
+async def test_one_process_polls_a_source_and_another_takes_over_when_it_leaves(
+    db: Database, feed_server
+) -> None:
+    source = SourceConfig("us-state", "us-state", feed_server.url(STATE_FILE))
+    async with httpx.AsyncClient(timeout=2) as http:
+        first, first_process = process(db, http, "first")
+        second, _ = process(db, http, "second")
+
+        assert (await first.poll(source)).status == "ok"
+        standing_by = await second.poll(source)
+        assert (standing_by.status, standing_by.error) == ("skipped", "polled by another process")
+        assert (await first.poll(source)).status == "not-modified"  # it keeps the source
+
+        await first_process.leave()
+        assert (await second.poll(source)).status == "not-modified"
+    assert feed_server.requests["/" + STATE_FILE] == 3
+
+
+async def test_a_lease_is_held_while_its_work_runs_and_then_kept(db: Database) -> None:
+    one = Coordinator(db, lambda: BASE_TIME, holder="one")
+    two = Coordinator(db, lambda: BASE_TIME, holder="two")
+    ttl = timedelta(minutes=5)
+    async with one.leased("briefings", ttl) as held:
+        assert held
+        async with two.leased("briefings", ttl) as also_held:
+            assert not also_held
+    assert not await two.acquire("briefings", ttl)
+    assert await one.acquire("briefings", ttl)
+
+
+async def test_processes_count_each_other_and_a_leaver_is_counted_out(db: Database) -> None:
+    one = Coordinator(db, lambda: BASE_TIME, holder="one")
+    two = Coordinator(db, lambda: BASE_TIME, holder="two")
+    assert await one.join() == 1
+    assert await two.beat() == 2
+    await two.leave()
+    assert await one.beat() == 1
