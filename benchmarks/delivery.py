@@ -39,6 +39,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -157,12 +158,14 @@ async def serve(chats: int, limited: bool) -> None:
 # the draining process
 
 
-async def drain(path: Path, base_url: str, token: str, unlimited: bool, transport: str) -> None:
+async def drain(
+    path: Path, base_url: str, token: str, unlimited: bool, transport: str, concurrency: int
+) -> None:
     from telegram import Bot
 
     from bot.delivery.sender import AiohttpRequest, TelegramSender
 
-    limits = UNLIMITED if unlimited else DeliveryLimits()
+    limits = replace(UNLIMITED if unlimited else DeliveryLimits(), concurrency=concurrency)
     db = await Database.open(path)
     request = AiohttpRequest(connections=limits.concurrency) if transport == "aiohttp" else None
     # httpx is python-telegram-bot's default transport; aiohttp is ours for broadcasts
@@ -248,7 +251,14 @@ async def read_json(process: asyncio.subprocess.Process) -> dict[str, Any]:
 
 
 async def phase(
-    workdir: Path, name: str, subscribers: int, *, limited: bool, transport: str, pin: bool
+    workdir: Path,
+    name: str,
+    subscribers: int,
+    *,
+    limited: bool,
+    transport: str,
+    pin: bool,
+    concurrency: int = DeliveryLimits().concurrency,
 ) -> dict[str, Any]:
     path = workdir / f"{name}.sqlite3"
     bot_core, server_core = cores() if pin else (None, None)
@@ -267,6 +277,7 @@ async def phase(
         address["token"],
         "--limited" if limited else "--free",
         transport,
+        str(concurrency),
         core=bot_core,
     )
     drained = await read_json(drainer)
@@ -303,7 +314,12 @@ async def phase(
 
 
 async def main(
-    scale: float, window_seconds: float, transports: list[str], phases: set[str], pin: bool
+    scale: float,
+    window_seconds: float,
+    transports: list[str],
+    phases: set[str],
+    pin: bool,
+    concurrency: int,
 ) -> dict[str, Any]:
     figures: dict[str, Any] = {"scale": scale}
     with tempfile.TemporaryDirectory() as workdir:
@@ -328,6 +344,7 @@ async def main(
                 limited=False,
                 transport=transport,
                 pin=pin,
+                concurrency=concurrency,
             )
             print(f"ceiling ({transport}): {json.dumps(ceiling)}", flush=True)
             figures[f"ceiling_{transport}"] = ceiling
@@ -339,7 +356,14 @@ if __name__ == "__main__":
         asyncio.run(serve(int(sys.argv[2]), sys.argv[3] == "--limited"))
     elif len(sys.argv) > 1 and sys.argv[1] == "--drain":
         asyncio.run(
-            drain(Path(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5] == "--free", sys.argv[6])
+            drain(
+                Path(sys.argv[2]),
+                sys.argv[3],
+                sys.argv[4],
+                sys.argv[5] == "--free",
+                sys.argv[6],
+                int(sys.argv[7]),
+            )
         )
     else:
         parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -359,8 +383,22 @@ if __name__ == "__main__":
         parser.add_argument(
             "--no-pin", action="store_true", help="leave both processes free to use any core"
         )
+        parser.add_argument(
+            "--concurrency",
+            type=int,
+            default=DeliveryLimits().concurrency,
+            help="messages in flight in the ceiling run (SEND_CONCURRENCY; paid broadcasts"
+            " want more than the default)",
+        )
         options = parser.parse_args()
         transports = options.transport or ["aiohttp", "httpx"]
         phases = {options.only} if options.only else {"paced", "ceiling"}
-        figures = main(options.scale, options.window, transports, phases, not options.no_pin)
+        figures = main(
+            options.scale,
+            options.window,
+            transports,
+            phases,
+            not options.no_pin,
+            options.concurrency,
+        )
         print(json.dumps(asyncio.run(figures)))

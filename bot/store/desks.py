@@ -320,14 +320,15 @@ async def audience(
         " WHERE instr(',' || t.countries || ',', ',' || j.value || ',') > 0)"
     )
     rows = await db.fetch_all(
-        "WITH p (codes, today, until, days, subscribers) AS (SELECT ?, ?, ?, ?, ?)"
+        "WITH p (codes, today, until, days, subscribers)"
+        " AS (SELECT ?, ?, ?, CAST(? AS INTEGER), CAST(? AS INTEGER))"
         " SELECT m.user_id,"
         " EXISTS (SELECT 1 FROM desk_trips AS t WHERE t.org_id = m.org_id"
         f"  AND t.user_id = m.user_id AND t.starts <= p.today AND t.ends >= p.today AND {overlap}),"
         " p.days > 0 AND EXISTS (SELECT 1 FROM desk_trips AS t WHERE t.org_id = m.org_id"
         "  AND t.user_id = m.user_id AND t.starts > p.today AND t.starts <= p.until"
         f"  AND {overlap}),"
-        " p.subscribers AND EXISTS (SELECT 1 FROM subscriptions AS s"
+        " p.subscribers <> 0 AND EXISTS (SELECT 1 FROM subscriptions AS s"
         "  WHERE s.chat_id = m.user_id AND s.country IN (SELECT value FROM json_each(p.codes)))"
         " FROM desk_members AS m, p WHERE m.org_id = ?",
         (
