@@ -153,7 +153,7 @@ async def admin_help(update: Update, _: Context, s: Services, t: Translator, __:
         t.gettext("/org_create NAME @owner, /desk: travel desk organisations (see /desk)"),
         t.gettext("/orgs: organisations; /org_owner ORG USER, /org_owner_remove ORG USER"),
     ]
-    await reply(update, "\n".join(lines))
+    await reply(update, "\n".join(lines), t=t)
 
 
 # statistics
@@ -205,7 +205,7 @@ async def stats(update: Update, _: Context, s: Services, t: Translator, __: int)
                 p95=_duration(delay.p95_seconds, t),
             )
         )
-    await reply(update, "\n".join(lines))
+    await reply(update, "\n".join(lines), t=t)
 
 
 # sources
@@ -224,6 +224,7 @@ async def _unknown_source(update: Update, s: Services, t: Translator, name: str)
             name=html.escape(name[:60]),
             known=html.escape(known),
         ),
+        t=t,
     )
 
 
@@ -264,7 +265,7 @@ async def sources(update: Update, _: Context, s: Services, t: Translator, __: in
             lines.append(
                 t.gettext("  last error: %(error)s", error=html.escape(health.last_error[:200]))
             )
-    await reply(update, "\n".join(lines))
+    await reply(update, "\n".join(lines), t=t)
 
 
 async def _set_paused(update: Update, s: Services, t: Translator, actor: int, paused: bool) -> None:
@@ -280,7 +281,7 @@ async def _set_paused(update: Update, s: Services, t: Translator, actor: int, pa
         if paused
         else t.gettext("Source %(name)s is polled again.", name=html.escape(name))
     )
-    await reply(update, text)
+    await reply(update, text, t=t)
 
 
 async def source_pause(update: Update, _: Context, s: Services, t: Translator, a: int) -> None:
@@ -300,7 +301,7 @@ async def poll_now(update: Update, context: Context, s: Services, t: Translator,
         await _unknown_source(update, s, t, name)
         return
     await audit.record(s.db, a, "source.poll", {"source": name}, s.clock())
-    await reply(update, t.gettext("Polling %(name)s…", name=html.escape(name)))
+    await reply(update, t.gettext("Polling %(name)s…", name=html.escape(name)), t=t)
     poller = _tools(context).poller
 
     async def poll_and_report() -> None:
@@ -321,7 +322,7 @@ async def poll_now(update: Update, context: Context, s: Services, t: Translator,
                 announcements=report.announcements,
                 queued=report.queued,
             )
-        await reply(update, text)
+        await reply(update, text, t=t)
 
     context.application.create_task(poll_and_report(), update=update)
 
@@ -332,7 +333,7 @@ async def poll_now(update: Update, context: Context, s: Services, t: Translator,
 async def _show_user(update: Update, s: Services, t: Translator, chat_id: int) -> None:
     record = await admin_store.user_record(s.db, chat_id)
     if record is None:
-        await reply(update, t.gettext("I don't know that user."))
+        await reply(update, t.gettext("I don't know that user."), t=t)
         return
     chat = record.chat
     name = f" @{chat.username}" if chat.username else ""
@@ -388,14 +389,14 @@ async def _show_user(update: Update, s: Services, t: Translator, chat_id: int) -
                 )
             ]
         )
-    await reply(update, "\n".join(lines), reply_markup=InlineKeyboardMarkup(buttons))
+    await reply(update, "\n".join(lines), reply_markup=InlineKeyboardMarkup(buttons), t=t)
 
 
 async def user(update: Update, _: Context, s: Services, t: Translator, a: int) -> None:
     ref = _arguments(update)[:64]
     chat_id = await admin_store.find_chat_id(s.db, ref) if ref else None
     if chat_id is None:
-        await reply(update, t.gettext("I don't know that user."))
+        await reply(update, t.gettext("I don't know that user."), t=t)
         return
     await audit.record(s.db, a, "user.view", {"user": chat_id}, s.clock())
     await _show_user(update, s, t, chat_id)
@@ -410,26 +411,26 @@ async def _block(
     update: Update, s: Services, t: Translator, a: int, user_id: int, why: str
 ) -> None:
     if user_id in s.settings.admin_ids:
-        await reply(update, t.gettext("Admins cannot be blocked."))
+        await reply(update, t.gettext("Admins cannot be blocked."), t=t)
         return
     await admin_store.block_user(s.db, user_id, by=a, now=s.clock(), reason=why or None)
     await audit.record(s.db, a, "user.block", {"user": user_id, "reason": why}, s.clock())
     await reply(
-        update, t.gettext("User %(user)s is blocked: I ignore what they send.", user=user_id)
+        update, t.gettext("User %(user)s is blocked: I ignore what they send.", user=user_id), t=t
     )
 
 
 async def _unblock(update: Update, s: Services, t: Translator, a: int, user_id: int) -> None:
     await admin_store.unblock_user(s.db, user_id)
     await audit.record(s.db, a, "user.unblock", {"user": user_id}, s.clock())
-    await reply(update, t.gettext("User %(user)s is unblocked.", user=user_id))
+    await reply(update, t.gettext("User %(user)s is unblocked.", user=user_id), t=t)
 
 
 async def block(update: Update, _: Context, s: Services, t: Translator, a: int) -> None:
     text = _arguments(update)
     user_id = _user_id(text)
     if user_id is None:
-        await reply(update, t.gettext("Which user? For example: /block 123456789 spam"))
+        await reply(update, t.gettext("Which user? For example: /block 123456789 spam"), t=t)
         return
     reason = text.split(maxsplit=1)[1][:200] if len(text.split(maxsplit=1)) > 1 else ""
     await _block(update, s, t, a, user_id, reason)
@@ -438,7 +439,7 @@ async def block(update: Update, _: Context, s: Services, t: Translator, a: int) 
 async def unblock(update: Update, _: Context, s: Services, t: Translator, a: int) -> None:
     user_id = _user_id(_arguments(update))
     if user_id is None:
-        await reply(update, t.gettext("Which user? For example: /unblock 123456789"))
+        await reply(update, t.gettext("Which user? For example: /unblock 123456789"), t=t)
         return
     await _unblock(update, s, t, a, user_id)
 
@@ -453,7 +454,7 @@ async def dead(update: Update, context: Context, s: Services, t: Translator, a: 
         return
     letters = await outbox.dead_letters(s.db, limit=20)
     if not letters:
-        await reply(update, t.gettext("No dead letters."))
+        await reply(update, t.gettext("No dead letters."), t=t)
         return
     lines = [t.gettext("<b>Dead letters</b> (oldest first)")]
     for letter in letters:
@@ -475,14 +476,14 @@ async def dead(update: Update, context: Context, s: Services, t: Translator, a: 
             InlineKeyboardButton(t.gettext("Drop all"), callback_data="adm:dead:drop:all"),
         ]
     ]
-    await reply(update, "\n".join(lines), reply_markup=InlineKeyboardMarkup(buttons))
+    await reply(update, "\n".join(lines), reply_markup=InlineKeyboardMarkup(buttons), t=t)
 
 
 async def _dead_action(
     update: Update, context: Context, s: Services, t: Translator, a: int, verb: str, which: str
 ) -> None:
     if which != "all" and not which.isdigit():
-        await reply(update, t.gettext("/dead retry ID|all · /dead drop ID|all"))
+        await reply(update, t.gettext("/dead retry ID|all · /dead drop ID|all"), t=t)
         return
     delivery_id = None if which == "all" else int(which)
     if verb == "retry":
@@ -495,7 +496,7 @@ async def _dead_action(
         count = await outbox.drop_dead(s.db, delivery_id)
         text = t.ngettext("%(num)s dead letter dropped.", "%(num)s dead letters dropped.", count)
     await audit.record(s.db, a, f"dead.{verb}", {"which": which, "count": count}, s.clock())
-    await reply(update, text)
+    await reply(update, text, t=t)
 
 
 # announcements
@@ -504,7 +505,9 @@ async def _dead_action(
 async def announce(update: Update, _: Context, s: Services, t: Translator, a: int) -> None:
     text = _arguments(update)
     if not text:
-        await reply(update, t.gettext("What should I announce? /announce followed by the text."))
+        await reply(
+            update, t.gettext("What should I announce? /announce followed by the text."), t=t
+        )
         return
     if len(text) > MAX_ANNOUNCEMENT_CHARS:
         await reply(
@@ -512,6 +515,7 @@ async def announce(update: Update, _: Context, s: Services, t: Translator, a: in
             t.gettext(
                 "That is too long: at most %(limit)s characters.", limit=MAX_ANNOUNCEMENT_CHARS
             ),
+            t=t,
         )
         return
     announcement_id = await admin_store.create_announcement(s.db, text, by=a, now=s.clock())
@@ -530,7 +534,7 @@ async def announce(update: Update, _: Context, s: Services, t: Translator, a: in
         ]
     ]
     await reply(
-        update, f"{preview}\n\n{html.escape(text)}", reply_markup=InlineKeyboardMarkup(buttons)
+        update, f"{preview}\n\n{html.escape(text)}", reply_markup=InlineKeyboardMarkup(buttons), t=t
     )
 
 
@@ -581,6 +585,7 @@ async def button(update: Update, context: Context, s: Services, t: Translator, a
                 await reply(
                     update,
                     t.gettext("Removed %(country)s from %(user)s.", country=code, user=chat_id),
+                    t=t,
                 )
             await _show_user(update, s, t, chat_id)
             return
@@ -596,7 +601,7 @@ async def button(update: Update, context: Context, s: Services, t: Translator, a
     if len(parts) == 4 and parts[1] == "ann" and parts[3].isdigit():
         ident = int(parts[3])
         if parts[2] == "send":
-            await reply(update, await _send_announcement(context, s, t, a, ident))
+            await reply(update, await _send_announcement(context, s, t, a, ident), t=t)
             return
         if parts[2] == "cancel":
             cancelled = await admin_store.cancel_announcement(s.db, ident, now=s.clock())
@@ -609,9 +614,10 @@ async def button(update: Update, context: Context, s: Services, t: Translator, a
                 t.gettext("Announcement cancelled.")
                 if cancelled
                 else t.gettext("This announcement was already sent or cancelled."),
+                t=t,
             )
             return
-    await reply(update, t.gettext("This button has expired."))
+    await reply(update, t.gettext("This button has expired."), t=t)
 
 
 async def audit_log(update: Update, _: Context, s: Services, t: Translator, __: int) -> None:
@@ -619,7 +625,7 @@ async def audit_log(update: Update, _: Context, s: Services, t: Translator, __: 
     limit = min(100, int(words[0])) if words and words[0].isdigit() else 20
     entries = await audit.recent(s.db, limit=max(1, limit))
     if not entries:
-        await reply(update, t.gettext("The audit log is empty."))
+        await reply(update, t.gettext("The audit log is empty."), t=t)
         return
     lines = [t.gettext("<b>Audit log</b> (newest first)")]
     for entry in entries:
@@ -628,4 +634,4 @@ async def audit_log(update: Update, _: Context, s: Services, t: Translator, __: 
             f"{entry.at.strftime('%Y-%m-%d %H:%M')} · {entry.actor_id if entry.actor_id else '—'}"
             f" · {html.escape(entry.action)} · <code>{html.escape(details)}</code>"
         )
-    await reply(update, "\n".join(lines))
+    await reply(update, "\n".join(lines), t=t)

@@ -32,7 +32,7 @@ async def organisations(update: Update, _: Context, s: Services, t: Translator, 
     summaries = await desk_store.organisation_summaries(s.db)
     if not summaries:
         await reply(
-            update, t.gettext("There are no organisations yet. Create one with /org_create.")
+            update, t.gettext("There are no organisations yet. Create one with /org_create."), t=t
         )
         return
     lines = [t.gettext("<b>Organisations</b>")]
@@ -49,18 +49,20 @@ async def organisations(update: Update, _: Context, s: Services, t: Translator, 
                 travellers=org.travellers,
             )
         )
-    await reply(update, "\n".join(lines))
+    await reply(update, "\n".join(lines), t=t)
 
 
 async def _target(update: Update, s: Services, t: Translator, usage: str) -> tuple[int, int] | None:
     """(organisation id, user id) from "ORG USER", or None after saying what is wrong."""
     words = _words(update)
     if len(words) != 2 or not words[0].isdigit() or len(words[0]) > 12:
-        await reply(update, t.gettext("Write it like this: %(example)s", example=usage))
+        await reply(update, t.gettext("Write it like this: %(example)s", example=usage), t=t)
         return None
     org = await desk_store.organisation(s.db, int(words[0]))
     if org is None:
-        await reply(update, t.gettext("There is no organisation %(id)s.", id=html.escape(words[0])))
+        await reply(
+            update, t.gettext("There is no organisation %(id)s.", id=html.escape(words[0])), t=t
+        )
         return None
     person = await resolve_person(s, words[1])
     if person is None:
@@ -71,6 +73,7 @@ async def _target(update: Update, s: Services, t: Translator, usage: str) -> tup
                 " talked to me.",
                 who=html.escape(words[1][:40]),
             ),
+            t=t,
         )
         return None
     return org.id, person
@@ -86,11 +89,13 @@ async def name_owner(update: Update, _: Context, s: Services, t: Translator, act
     if changed:
         await audit.record(s.db, actor, "org.owner_add", {"org": org_id, "user": person}, s.clock())
         await reply(
-            update, t.gettext("%(who)s now owns organisation %(id)s.", who=person, id=org_id)
+            update, t.gettext("%(who)s now owns organisation %(id)s.", who=person, id=org_id), t=t
         )
     else:
         await reply(
-            update, t.gettext("%(who)s already owns organisation %(id)s.", who=person, id=org_id)
+            update,
+            t.gettext("%(who)s already owns organisation %(id)s.", who=person, id=org_id),
+            t=t,
         )
 
 
@@ -118,4 +123,4 @@ async def remove_owner(update: Update, _: Context, s: Services, t: Translator, a
         )
     else:
         text = t.gettext("%(who)s does not own organisation %(id)s.", who=person, id=org_id)
-    await reply(update, text)
+    await reply(update, text, t=t)

@@ -6,6 +6,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.i18n import Translator, negotiate_language
+from bot.render.text import orient
 from bot.services import Services
 from bot.store import chats as chat_store
 from bot.store.chats import Chat
@@ -49,8 +50,14 @@ def translator_for(chat: Chat, services: Services) -> Translator:
     return services.catalogs.translator(chat.language)
 
 
-async def reply(update: Update, text: str, **kwargs: object) -> None:
-    """Answer in the chat the update came from, as Telegram HTML."""
+async def reply(update: Update, text: str, *, t: Translator, **kwargs: object) -> None:
+    """Answer in the chat the update came from, as Telegram HTML.
+
+    `t` is the reader's translator: a reply in a right-to-left language is laid out to read
+    right to left (`orient`), so Arabic lines that start with a command or a source name
+    still read from the right. It is required so that no reply can forget it.
+    """
     message = update.effective_message
     assert message is not None
+    text = orient(text, t.right_to_left)
     await message.reply_html(text, do_quote=False, **kwargs)  # type: ignore[arg-type]

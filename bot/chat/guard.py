@@ -22,6 +22,7 @@ from telegram.ext import Application, ApplicationHandlerStop, ContextTypes, Type
 
 from bot.chat.common import reply, services_of
 from bot.i18n import Translator, negotiate_language
+from bot.render.text import orient
 from bot.store import chats as chat_store
 
 log = logging.getLogger(__name__)
@@ -136,13 +137,20 @@ def arguments(update: Update) -> str:
     message = update.effective_message
     text = (message.text or "") if message else ""
     parts = text.split(maxsplit=1)  # any whitespace ends the command: "/cmd\nGermany"
-    rest = parts[1] if len(parts) > 1 else ""
-    return "".join(c for c in rest if c in "\n\t" or unicodedata.category(c) != "Cc").strip()
+    return without_controls(parts[1] if len(parts) > 1 else "")
 
 
-def overlong(update: Update) -> bool:
+def without_controls(text: str) -> str:
+    """Typed text without control characters (NUL, bell, ...); new lines and tabs stay."""
+    return "".join(c for c in text if c in "\n\t" or unicodedata.category(c) != "Cc").strip()
+
+
+def overlong(update: Update, limit: int = MAX_ARGUMENT_CHARS) -> bool:
+    """True when the message is longer than Telegram allows, or what follows the command
+    is longer than `limit`: such a message is refused, not cut and acted on."""
     message = update.effective_message
-    return len((message.text or "") if message else "") > MAX_ARGUMENT_CHARS
+    text = (message.text or "") if message else ""
+    return len(text) > MAX_ARGUMENT_CHARS or len(arguments(update)) > limit
 
 
 async def screen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -163,6 +171,7 @@ async def screen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             "You are sending commands faster than I can answer. I will listen again in a few"
             " seconds."
         )
+        text = orient(text, t.right_to_left)
         try:
             await context.bot.send_message(chat.id, text)
         except TelegramError as error:
@@ -228,7 +237,7 @@ async def allowed(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Transla
     if query is not None:
         await query.answer(admins_only(t), show_alert=True)
     else:
-        await reply(update, admins_only(t))
+        await reply(update, admins_only(t), t=t)
     return False
 
 

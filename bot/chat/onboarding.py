@@ -143,12 +143,14 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if handler is not None:
             await handler(update, context, payload)
             return
-        await reply(update, t.gettext("That link is not valid (any more), so let us simply start."))
+        await reply(
+            update, t.gettext("That link is not valid (any more), so let us simply start."), t=t
+        )
     if not await guard.may_change(update, context):
-        await reply(update, "\n\n".join([welcome(t), guard.admins_only(t)]))
+        await reply(update, "\n\n".join([welcome(t), guard.admins_only(t)]), t=t)
         return
     text, markup = language_step(t, chat.language)
-    await reply(update, text, reply_markup=markup)
+    await reply(update, text, reply_markup=markup, t=t)
 
 
 async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -169,7 +171,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await chat_store.set_language(db, chat.chat_id, value, now=now)
         t = services.catalogs.translator(value)
         await query.answer()
-        await show(query, *country_step(t, followed))
+        await show(query, *country_step(t, followed), t=t)
         return
     if step == "c" and value in countries.ALL_COUNTRIES:
         await chat_store.subscribe(db, chat.chat_id, [value], now=now)
@@ -178,7 +180,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         )
         prefs = await preferences.preferences_of(db, chat.chat_id)
         assert prefs is not None
-        await show(query, *level_step(t, prefs.min_severity))
+        await show(query, *level_step(t, prefs.min_severity), t=t)
         return
     if step == "type" and not value:
         await picker.ask_in_place(query, context, chat.chat_id, t, picker.SEARCH_AT_START)
@@ -186,6 +188,6 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if step == "lvl" and value in {"1", "2", "3", "4"}:
         await chat_store.set_min_severity(db, chat.chat_id, int(value), now=now)
         await query.answer()
-        await show(query, all_set(t, followed, int(value)))
+        await show(query, all_set(t, followed, int(value)), t=t)
         return
     await query.answer(t.gettext("This button has expired."))

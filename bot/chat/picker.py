@@ -134,7 +134,9 @@ async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE, mode: str = SE
     await preferences.expect_input(services.db, chat.chat_id, mode, now=services.clock())
     # In a group the bot only sees replies to its own messages (privacy mode): ask for one.
     private = chat.kind == ChatType.PRIVATE
-    await reply(update, _question(t), reply_markup=None if private else ForceReply(selective=True))
+    await reply(
+        update, _question(t), reply_markup=None if private else ForceReply(selective=True), t=t
+    )
 
 
 async def ask_in_place(
@@ -172,6 +174,7 @@ async def answer_search(
         await reply(
             update,
             t.gettext("No country matches “%(term)s”. Type other letters:", term=guard.echo(text)),
+            t=t,
         )
         return
     await reply(
@@ -183,6 +186,7 @@ async def answer_search(
             term=guard.echo(text),
         ),
         reply_markup=results_keyboard(codes, t, page=0, mode=mode, term=term),
+        t=t,
     )
 
 

@@ -1,35 +1,45 @@
 """What the bot knows and where it gets it: /about, /mydata and /forget.
 
-/mydata shows every row stored about the chat (as a JSON file too when it is long);
-/forget deletes all of it after a confirmation, from every table with a chat_id column.
+/mydata shows every record stored about the chat, readable (trips with their countries and
+dates, places, countries, settings, and any other table's rows as they are), and always
+attaches all of it as a JSON file; /forget deletes all of it after a confirmation, from
+every table with a chat_id column.
 """
 
 from __future__ import annotations
 
 import html
 import json
+from collections.abc import Mapping
+from datetime import date, datetime
 from io import BytesIO
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.ext import ContextTypes
 
+from bot import countries
 from bot.chat import guard
 from bot.chat.common import current_chat, reply, services_of, translator_for
 from bot.chat.picker import country_label
 from bot.chat.settings import show, summary
 from bot.i18n import N_, Translator
+from bot.render.text import clip
 from bot.render.words import source_name
 from bot.store import preferences
 
-# What a reader calls the tables other parts of the bot keep; others show their own name.
+# What a reader calls the tables shown as more than raw rows; others show their own name.
 TABLE_NAMES = {
     "trips": N_("Trips"),
-    "trip_countries": N_("Countries of trips"),
     "places": N_("Places"),
 }
-# Above this many characters the full export goes out as a file as well.
-LONG_EXPORT_CHARS = 3000
+# Shown in their own words above; every other table's rows are listed as they are.
+DESCRIBED_TABLES = frozenset(
+    {"chats", "subscriptions", "deliveries", "trips", "trip_countries", "places"}
+)
+# The readable /mydata stays under Telegram's 4,096 characters; the file has everything.
+MAX_MESSAGE_CHARS = 3500
+MAX_ROW_CHARS = 300
 
 
 async def about(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -56,26 +66,29 @@ async def about(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         ),
         t.gettext("/mydata shows what I store about you; /forget deletes it."),
     ]
-    await reply(update, "\n".join(lines))
+    await reply(update, "\n".join(lines), t=t)
 
 
 async def my_data(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Everything stored about the chat, readable, and as JSON when it is long."""
+    """Everything stored about the chat: readable in a message, complete in a JSON file."""
     services = services_of(context)
     chat = await current_chat(update, services)
     t = translator_for(chat, services)
     data = await preferences.personal_data(services.db, chat.chat_id)
     prefs = await preferences.preferences_of(services.db, chat.chat_id)
     assert prefs is not None
-    followed = [row["country"] for row in data.get("subscriptions", [])]
     lines = [
         t.gettext("<b>What I store about this chat</b>"),
-        t.gettext("Chat id: %(id)s", id=chat.chat_id),
+        *_chat_lines(data.get("chats", []), t),
         t.gettext(
             "Countries: %(countries)s",
-            countries=html.escape(", ".join(country_label(c, t) for c in followed))
+            countries=html.escape(
+                ", ".join(country_label(row["country"], t) for row in data.get("subscriptions", []))
+            )
             or t.gettext("none"),
         ),
+        *_trip_lines(data.get("trips", []), data.get("trip_countries", []), t),
+        *_place_lines(data.get("places", []), t),
         "",
         summary(prefs, t, services.clock()),
         "",
@@ -84,27 +97,98 @@ async def my_data(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         ),
     ]
     for table, rows in sorted(data.items()):
-        if table not in {"chats", "subscriptions", "deliveries"} and rows:
-            name = TABLE_NAMES.get(table)
-            label = html.escape(t.gettext(name) if name else table)
-            lines.append(
-                t.ngettext(
-                    "%(table)s: %(num)s record",
-                    "%(table)s: %(num)s records",
-                    len(rows),
-                    table=label,
-                )
-            )
-    lines += ["", t.gettext("/forget deletes all of it.")]
+        if table not in DESCRIBED_TABLES and rows:
+            lines += ["", f"<b>{html.escape(table)}</b>", *(_row_line(row) for row in rows)]
+    message = [*_within_limit(lines, t), "", t.gettext("/forget deletes all of it.")]
+    await reply(update, "\n".join(message), t=t)
     export = json.dumps(data, ensure_ascii=False, indent=1, default=str)
-    await reply(update, "\n".join(lines))
-    if len(export) > LONG_EXPORT_CHARS:
-        message = update.effective_message
-        assert message is not None
-        await message.reply_document(
-            InputFile(BytesIO(export.encode()), filename="mydata.json"),
-            caption=t.gettext("Everything, as a JSON file."),
+    answered = update.effective_message
+    assert answered is not None
+    await answered.reply_document(
+        InputFile(BytesIO(export.encode()), filename="mydata.json"),
+        caption=t.gettext("Everything, as a JSON file."),
+    )
+
+
+def _chat_lines(rows: list[dict[str, Any]], t: Translator) -> list[str]:
+    """The chat's own row: its id, the name Telegram gave it, since when it is known."""
+    lines: list[str] = []
+    for row in rows:
+        lines.append(t.gettext("Chat id: %(id)s", id=row.get("chat_id")))
+        name = " ".join(
+            part
+            for part in (row.get("title"), f"@{row['username']}" if row.get("username") else None)
+            if part
         )
+        if name:
+            lines.append(t.gettext("Name: %(name)s", name=html.escape(name)))
+        since = _day(row.get("created_at"))
+        if since is not None:
+            lines.append(t.gettext("Known since: %(date)s", date=t.format_date(since)))
+    return lines
+
+
+def _trip_lines(
+    trips: list[dict[str, Any]], trip_countries: list[dict[str, Any]], t: Translator
+) -> list[str]:
+    """Each stored trip with its countries (in the order typed) and its first and last day."""
+    if not trips:
+        return []
+    where: dict[object, list[dict[str, Any]]] = {}
+    for row in trip_countries:
+        where.setdefault(row.get("trip_id"), []).append(row)
+    lines = ["", f"<b>{html.escape(t.gettext(TABLE_NAMES['trips']))}</b>"]
+    for row in trips:
+        stops = sorted(where.get(row.get("id"), []), key=lambda stop: stop.get("position") or 0)
+        places = ", ".join(country_label(str(stop.get("country")), t) for stop in stops)
+        starts, ends = _day(row.get("starts_on")), _day(row.get("ends_on"))
+        days = (
+            f"{t.format_date(starts)} – {t.format_date(ends)}"
+            if starts is not None and ends is not None
+            else f"{row.get('starts_on')} – {row.get('ends_on')}"
+        )
+        lines.append(f"• {html.escape(places)}, {html.escape(days)}")
+    return lines
+
+
+def _place_lines(places: list[dict[str, Any]], t: Translator) -> list[str]:
+    if not places:
+        return []
+    lines = ["", f"<b>{html.escape(t.gettext(TABLE_NAMES['places']))}</b>"]
+    for row in places:
+        country = str(row.get("country"))
+        label = f"{countries.flag(country)} {row.get('name')}, {t.country(country)}"
+        lines.append(f"• {html.escape(label)} ({row.get('latitude')}, {row.get('longitude')})")
+    return lines
+
+
+def _row_line(row: Mapping[str, Any]) -> str:
+    """A row of a table /mydata has no words for, as it is stored (minus the chat id)."""
+    fields = ", ".join(f"{key}: {value}" for key, value in row.items() if key != "chat_id")
+    return "• " + html.escape(clip(fields, MAX_ROW_CHARS))
+
+
+def _within_limit(lines: list[str], t: Translator) -> list[str]:
+    """As many whole lines as fit in one message; the rest is in the file."""
+    kept: list[str] = []
+    used = 0
+    for line in lines:
+        used += len(line) + 1
+        if used > MAX_MESSAGE_CHARS:
+            kept.append(t.gettext("… and more: everything is in the file below."))
+            break
+        kept.append(line)
+    return kept
+
+
+def _day(value: object) -> date | None:
+    """A stored day ("2026-12-01") or moment ("2025-10-07T12:00:00+00:00") as a date."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value).date()
+    except ValueError:
+        return None
 
 
 async def forget(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -114,7 +198,7 @@ async def forget(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     t = translator_for(chat, services)
     if not await guard.allowed(update, context, t):
         return
-    await reply(update, _question(t), reply_markup=_confirm_keyboard(t))
+    await reply(update, _question(t), t=t, reply_markup=_confirm_keyboard(t))
 
 
 def _question(t: Translator) -> str:
@@ -148,18 +232,16 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     if query.data == "forget:no":
         await query.answer()
-        await show(query, t.gettext("Nothing was deleted."))
+        await show(query, t.gettext("Nothing was deleted."), t=t)
         return
     if query.data != "forget:yes":
         await query.answer(t.gettext("This button has expired."))
         return
     deleted: dict[str, Any] = await preferences.forget_chat(services.db, chat.chat_id)
     await query.answer()
-    await show(
-        query,
-        t.gettext(
-            "Done: I deleted everything I stored about this chat (%(num)s records)."
-            " Send /start if you want alerts again.",
-            num=sum(deleted.values()),
-        ),
+    done = t.gettext(
+        "Done: I deleted everything I stored about this chat (%(num)s records)."
+        " Send /start if you want alerts again.",
+        num=sum(deleted.values()),
     )
+    await show(query, done, t=t)

@@ -24,6 +24,7 @@ from bot.alerts import Category, Severity
 from bot.chat import guard
 from bot.chat.common import current_chat, reply, services_of, translator_for
 from bot.i18n import SUPPORTED_LANGUAGES, Translator
+from bot.render.text import orient
 from bot.render.words import category_word, severity_emoji, severity_word
 from bot.store import chats as chat_store
 from bot.store import preferences
@@ -46,10 +47,20 @@ DIGEST_TIMES = ("07:00", "08:00", "12:00", "18:00", "20:00")
 TIMEZONE = "timezone"  # what a chat is asked to type after "type a timezone"
 
 
-async def show(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
-    """Replace a message's text and buttons; pressing the same button twice is no error."""
+async def show(
+    query: CallbackQuery,
+    text: str,
+    markup: InlineKeyboardMarkup | None = None,
+    *,
+    t: Translator,
+) -> None:
+    """Replace a message's text and buttons; pressing the same button twice is no error.
+
+    The text is laid out for the reader's direction, like every reply (`common.reply`)."""
     try:
-        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+        await query.edit_message_text(
+            orient(text, t.right_to_left), parse_mode=ParseMode.HTML, reply_markup=markup
+        )
     except BadRequest as error:
         if "not modified" not in error.message:
             raise
@@ -197,7 +208,7 @@ async def settings_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         return
     prefs = await preferences.preferences_of(services.db, chat.chat_id)
     assert prefs is not None
-    await reply(update, summary(prefs, t, services.clock()), reply_markup=main_menu(prefs, t))
+    await reply(update, summary(prefs, t, services.clock()), reply_markup=main_menu(prefs, t), t=t)
 
 
 async def pause(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -227,7 +238,7 @@ async def _pause(update: Update, context: ContextTypes.DEFAULT_TYPE, *, paused: 
             if changed
             else t.gettext("I was not paused: alerts reach you as usual.")
         )
-    await reply(update, text)
+    await reply(update, text, t=t)
 
 
 async def typed_timezone(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
@@ -247,12 +258,14 @@ async def typed_timezone(update: Update, context: ContextTypes.DEFAULT_TYPE, tex
                 zone=guard.echo(text),
                 example="<code>Europe/Paris</code>",
             ),
+            t=t,
         )
         return
     await preferences.set_timezone(services.db, chat.chat_id, zone, now=services.clock())
     await reply(
         update,
         t.gettext("Your timezone is now %(zone)s.", zone=timezone_label(zone, services.clock())),
+        t=t,
     )
 
 
@@ -290,7 +303,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await query.answer()
         followed = await chat_store.subscriptions_of(db, chat.chat_id)
         text, markup = _SUBMENUS[key](prefs, t, now, followed)
-        await show(query, text, markup)
+        await show(query, text, markup, t=t)
         return
     if not await _store_choice(db, chat.chat_id, key, value, now):
         await query.answer(t.gettext("This button has expired."))
@@ -300,7 +313,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     prefs = await preferences.preferences_of(db, chat.chat_id)
     assert prefs is not None
     await query.answer()
-    await show(query, summary(prefs, t, now), main_menu(prefs, t))
+    await show(query, summary(prefs, t, now), main_menu(prefs, t), t=t)
 
 
 async def _toggle_topic(

@@ -15,6 +15,7 @@ from telegram.ext import ContextTypes
 
 from bot import countries
 from bot.alerts import Alert
+from bot.chat import guard
 from bot.chat.common import current_chat, reply, services_of, translator_for
 from bot.i18n import Translator
 from bot.render import category_word, severity_emoji, severity_word, source_name
@@ -27,7 +28,7 @@ from bot.trips import CountryPicture, picture_of
 MAX_DETAILED = 3  # countries shown in full in one /status answer
 MAX_HAZARDS = 5  # hazards listed per country
 MAX_SUMMARY_LINES = 50  # keeps /status alone under Telegram's 4,096 characters
-MAX_ARGUMENT_CHARS = 300
+MAX_ARGUMENT_CHARS = 1000  # as for /subscribe: a longer list is refused, not cut
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)  # several links: no one preview
 
 
@@ -35,24 +36,33 @@ async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     services = services_of(context)
     chat = await current_chat(update, services)
     t = translator_for(chat, services)
-    message = update.effective_message
-    _, _, text = ((message.text or "") if message else "").partition(" ")
-    text = text.strip()[:MAX_ARGUMENT_CHARS]
+    if guard.overlong(update, MAX_ARGUMENT_CHARS):
+        await reply(update, t.gettext("That is too long for a list of countries."), t=t)
+        return
+    text = guard.arguments(update)
     now = services.clock()
     if not text:
-        await reply(update, await _summary(services, chat.chat_id, t, now))
+        await reply(update, await _summary(services, chat.chat_id, t, now), t=t)
         return
     query = countries.parse_countries(text, chat.language)
     parts = [await _detail(services, code, t, now) for code in query.found[:MAX_DETAILED]]
     for unknown in query.unknown:
+        term = guard.echo(unknown.term)
+        if term:
+            parts.append(
+                t.gettext(
+                    "I don't know “%(term)s”. Try a country name, a two-letter code like DE,"
+                    " or a flag.",
+                    term=term,
+                )
+            )
+    if not parts:
         parts.append(
             t.gettext(
-                "I don't know “%(term)s”. Try a country name, a two-letter code like DE,"
-                " or a flag.",
-                term=html.escape(unknown.term[:60]),
+                "I found no country in that. Try a name, a two-letter code like DE, or a flag."
             )
         )
-    await reply(update, "\n\n".join(parts), link_preview_options=_NO_PREVIEW)
+    await reply(update, "\n\n".join(parts), t=t, link_preview_options=_NO_PREVIEW)
 
 
 async def _picture(services: Services, code: str, now: datetime) -> CountryPicture:

@@ -57,15 +57,12 @@ async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     t = translator_for(chat, services)
     if not await guard.allowed(update, context, t):
         return
-    if guard.overlong(update):
-        await reply(update, t.gettext("That is too long for a list of countries."))
+    if guard.overlong(update, MAX_COUNTRY_LIST_CHARS):
+        await reply(update, t.gettext("That is too long for a list of countries."), t=t)
         return
     text = guard.arguments(update)
     if not text:
         await picker.ask(update, context)
-        return
-    if len(text) > MAX_COUNTRY_LIST_CHARS:
-        await reply(update, t.gettext("That is too long for a list of countries."))
         return
     query = countries.parse_countries(text, chat.language)
     added = await chat_store.subscribe(services.db, chat.chat_id, query.found, now=services.clock())
@@ -108,6 +105,7 @@ async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await reply(
         update,
         "\n".join(parts),
+        t=t,
         reply_markup=InlineKeyboardMarkup(buttons) if buttons else None,
     )
 
@@ -118,8 +116,8 @@ async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     t = translator_for(chat, services)
     if not await guard.allowed(update, context, t):
         return
-    if guard.overlong(update):
-        await reply(update, t.gettext("That is too long for a list of countries."))
+    if guard.overlong(update, MAX_COUNTRY_LIST_CHARS):
+        await reply(update, t.gettext("That is too long for a list of countries."), t=t)
         return
     text = guard.arguments(update)
     if not text:
@@ -134,17 +132,20 @@ async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
                 "You no longer follow %(num)s countries.",
                 removed_count,
             ),
+            t=t,
         )
         return
-    query = countries.parse_countries(text[:MAX_COUNTRY_LIST_CHARS], chat.language)
+    query = countries.parse_countries(text, chat.language)
     removed = await chat_store.unsubscribe(services.db, chat.chat_id, query.found)
     if removed:
         names = ", ".join(country_label(code, t) for code in removed)
         await reply(
-            update, t.gettext("You no longer follow: %(countries)s.", countries=html.escape(names))
+            update,
+            t.gettext("You no longer follow: %(countries)s.", countries=html.escape(names)),
+            t=t,
         )
     else:
-        await reply(update, t.gettext("You were not following any of those countries."))
+        await reply(update, t.gettext("You were not following any of those countries."), t=t)
 
 
 def list_view(followed: list[str], t: Translator) -> tuple[str, InlineKeyboardMarkup | None]:
@@ -174,7 +175,7 @@ async def list_subscriptions(update: Update, context: ContextTypes.DEFAULT_TYPE)
     t = translator_for(chat, services)
     followed = await chat_store.subscriptions_of(services.db, chat.chat_id)
     text, markup = list_view(followed, t)
-    await reply(update, text, reply_markup=markup)
+    await reply(update, text, t=t, reply_markup=markup)
 
 
 async def language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -187,17 +188,20 @@ async def language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if wanted in SUPPORTED_LANGUAGES:
         await chat_store.set_language(services.db, chat.chat_id, wanted, now=services.clock())
         t = services.catalogs.translator(wanted)
-        await reply(update, t.gettext("I will write to you in English."))
+        await reply(update, t.gettext("I will write to you in English."), t=t)
         return
     await reply(
-        update, t.gettext("Choose your language:"), reply_markup=_language_keyboard(chat.language)
+        update,
+        t.gettext("Choose your language:"),
+        t=t,
+        reply_markup=_language_keyboard(chat.language),
     )
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     services = services_of(context)
-    chat = await current_chat(update, services)
-    await reply(update, command_help(translator_for(chat, services)))
+    t = translator_for(await current_chat(update, services), services)
+    await reply(update, command_help(t), t=t)
 
 
 async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -219,6 +223,7 @@ async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
             "I don't know the command %(command)s. Send /help to see what I can do.",
             command=guard.echo(command, 40),
         ),
+        t=t,
     )
 
 
@@ -248,6 +253,7 @@ async def plain_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
             "To follow a country, send for example %(example)s",
             example="<code>/subscribe Japan</code>",
         ),
+        t=t,
     )
 
 
@@ -288,22 +294,23 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await chat_store.set_language(services.db, chat.chat_id, value, now=services.clock())
         t = services.catalogs.translator(value)
         await query.answer()
-        await reply(update, t.gettext("I will write to you in English."))
+        await reply(update, t.gettext("I will write to you in English."), t=t)
         return
     if action == "sub":
         await chat_store.subscribe(services.db, chat.chat_id, [value], now=services.clock())
         text = t.gettext("You now follow: %(countries)s.", countries=country_label(value, t))
         await query.answer(text[:190])
-        await reply(update, html.escape(text))
+        await reply(update, html.escape(text), t=t)
         return
     await chat_store.unsubscribe(services.db, chat.chat_id, [value])
     text = t.gettext("You no longer follow: %(countries)s.", countries=country_label(value, t))
     await query.answer(text[:190])
     if isinstance(query.message, Message) and query.message.text:
         followed = await chat_store.subscriptions_of(services.db, chat.chat_id)
-        await show(query, *list_view(followed, t))  # the list, one country shorter
+        text, markup = list_view(followed, t)
+        await show(query, text, markup, t=t)  # one country shorter
     else:
-        await reply(update, html.escape(text))
+        await reply(update, html.escape(text), t=t)
 
 
 def _language_keyboard(current: str) -> InlineKeyboardMarkup:

@@ -4,7 +4,9 @@
 01/12/2026). Whatever is missing is asked for, one question at a time, with buttons:
 every answer (typed or pressed) fills in the same draft until the trip is complete.
 `/place Nice, France` narrows France's point hazards to the surroundings of Nice.
-Button data naming a trip or a place is checked against the chat that pressed it.
+Button data naming a trip or a place is checked against the chat that pressed it. In a
+group only its administrators add or remove trips and places; anyone may list them.
+Arguments longer than a trip or a town needs are refused, never cut and acted on.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ import warnings
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
+from babel.lists import format_list
+from babel.numbers import format_decimal
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
     CallbackQueryHandler,
@@ -27,6 +31,7 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot import countries
+from bot.chat import guard
 from bot.chat.common import current_chat, reply, services_of, translator_for
 from bot.i18n import Translator
 from bot.matching import HAZARD_RADIUS_KM
@@ -48,7 +53,8 @@ from bot.trips import (
 
 PLANNING = 0  # the one conversation state: a draft waiting for what is missing
 DRAFT_KEY = "trip_draft"
-MAX_ARGUMENT_CHARS = 300
+MAX_ARGUMENT_CHARS = 1000  # countries and dates of a trip; longer is refused, not cut
+MAX_PLACE_CHARS = 300  # "Nice, France"
 MAX_COUNTRY_BUTTONS = 8
 CONVERSATION_TIMEOUT = timedelta(minutes=30)
 BUTTON_PATTERN = r"^(trip:rm|place:rm):\d{1,12}$"
@@ -101,21 +107,35 @@ def conversation() -> ConversationHandler[ContextTypes.DEFAULT_TYPE]:
 
 
 async def trip(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    message = update.effective_message
-    _, _, text = ((message.text or "") if message else "").partition(" ")
-    return await _advance(update, context, TripDraft(), text.strip()[:MAX_ARGUMENT_CHARS])
+    """/trip Japan 2026-12-01 2026-12-15, or any part of it; in a group, admins only."""
+    t = await _translator(update, context)
+    if not await guard.allowed(update, context, t):
+        return ConversationHandler.END
+    if guard.overlong(update, MAX_ARGUMENT_CHARS):
+        await _too_long(update, t)
+        return ConversationHandler.END
+    return await _advance(update, context, TripDraft(), guard.arguments(update))
 
 
 async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """A typed answer to the draft's question."""
+    t = await _translator(update, context)
+    if not await guard.allowed(update, context, t):
+        return ConversationHandler.END
     message = update.effective_message
-    text = (message.text or "") if message else ""
-    return await _advance(update, context, _draft(context), text.strip()[:MAX_ARGUMENT_CHARS])
+    text = guard.without_controls((message.text or "") if message else "")
+    if len(text) > MAX_ARGUMENT_CHARS:
+        await _too_long(update, t)
+        return PLANNING
+    return await _advance(update, context, _draft(context), text)
 
 
 async def draft_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     """trip:c:JP, trip:s:2026-12-01, trip:e:2026-12-15: the same as typing it."""
     query = update.callback_query
     assert query is not None
+    if not await guard.allowed(update, context, await _translator(update, context)):
+        return ConversationHandler.END
     await query.answer()
     _, kind, value = (query.data or "").split(":", 2)
     draft = _draft(context)
@@ -129,17 +149,29 @@ async def draft_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> in
 
 
 async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    services = services_of(context)
-    t = translator_for(await current_chat(update, services), services)
+    t = await _translator(update, context)
     _clear(context)
-    await reply(update, t.gettext("All right, no trip."))
+    await reply(update, t.gettext("All right, no trip."), t=t)
     return ConversationHandler.END
+
+
+async def _translator(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Translator:
+    services = services_of(context)
+    return translator_for(await current_chat(update, services), services)
+
+
+async def _too_long(update: Update, t: Translator) -> None:
+    text = t.gettext("That is too long for a trip: name the countries and two dates.")
+    await reply(update, text, t=t)
 
 
 async def _advance(
     update: Update, context: ContextTypes.DEFAULT_TYPE, draft: TripDraft, text: str
 ) -> int:
-    """Merge what was said into the draft, then save the trip or ask for what is missing."""
+    """Merge what was said into the draft, then save the trip or ask for what is missing.
+
+    Every way in (`trip`, `answer`, `draft_button`) has checked `guard.allowed` first.
+    """
     services = services_of(context)
     chat = await current_chat(update, services)
     t = translator_for(chat, services)
@@ -152,9 +184,10 @@ async def _advance(
             t.gettext(
                 "I don't know “%(term)s”. Try a country name, a two-letter code like DE,"
                 " or a flag.",
-                term=html.escape(u.term[:60]),
+                term=term,
             )
-            for u in query.unknown
+            for term in (guard.echo(u.term) for u in query.unknown)
+            if term
         ]
     elif text and not dates:
         notes.append(
@@ -182,7 +215,8 @@ async def _advance(
     if context.chat_data is not None:
         context.chat_data[DRAFT_KEY] = draft
     question, buttons = await _question(services, chat, draft, t, today)
-    await reply(update, "\n".join([*notes, question]), reply_markup=InlineKeyboardMarkup(buttons))
+    markup = InlineKeyboardMarkup(buttons) if any(buttons) else None  # none to offer: none
+    await reply(update, "\n".join([*notes, question]), t=t, reply_markup=markup)
     return PLANNING
 
 
@@ -231,7 +265,9 @@ async def _save(
 ) -> None:
     now = services.clock()
     if len(await trip_store.trips_of(services.db, chat.chat_id, now=now)) >= MAX_TRIPS_PER_CHAT:
-        await reply(update, t.gettext("You have too many trips. Remove one with /trips first."))
+        await reply(
+            update, t.gettext("You have too many trips. Remove one with /trips first."), t=t
+        )
         return
     saved = await trip_store.add_trip(services.db, chat.chat_id, plan, now=now)
     days = services.settings.briefing_days_before
@@ -247,7 +283,7 @@ async def _save(
         ),
         t.gettext("Your trips: /trips"),
     ]
-    await reply(update, "\n".join(lines))
+    await reply(update, "\n".join(lines), t=t)
 
 
 async def list_trips(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -262,6 +298,7 @@ async def list_trips(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
                 "You have no trips. Add one like %(example)s",
                 example="<code>/trip Japan 2026-12-01 2026-12-15</code>",
             ),
+            t=t,
         )
         return
     lines = [t.ngettext("Your %(num)s trip:", "Your %(num)s trips:", len(trips))]
@@ -275,7 +312,7 @@ async def list_trips(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         ]
         for item in trips
     ]
-    await reply(update, "\n".join(lines), reply_markup=InlineKeyboardMarkup(buttons))
+    await reply(update, "\n".join(lines), t=t, reply_markup=InlineKeyboardMarkup(buttons))
 
 
 async def place(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -283,11 +320,14 @@ async def place(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     services = services_of(context)
     chat = await current_chat(update, services)
     t = translator_for(chat, services)
-    message = update.effective_message
-    _, _, text = ((message.text or "") if message else "").partition(" ")
-    text = text.strip()[:MAX_ARGUMENT_CHARS]
+    text = guard.arguments(update)
     if not text:
         await _list_places(update, services, chat, t)
+        return
+    if not await guard.allowed(update, context, t):
+        return
+    if guard.overlong(update, MAX_PLACE_CHARS):
+        await reply(update, t.gettext("That is too long for the name of a town."), t=t)
         return
     name, comma, country_text = text.rpartition(",")
     found = None
@@ -298,14 +338,20 @@ async def place(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if found is None:
         found = find_place(text)
     if found is None:
-        await reply(
-            update,
-            t.gettext(
+        example = "<code>/place Nice, France</code>"
+        shown = guard.echo(text)
+        if shown:
+            unknown = t.gettext(
                 "I don't know a town called “%(name)s”. Try %(example)s",
-                name=html.escape(text[:60]),
-                example="<code>/place Nice, France</code>",
-            ),
-        )
+                name=shown,
+                example=example,
+            )
+        else:
+            unknown = t.gettext(
+                "Name a town to hear of local hazards only near it, for example %(example)s",
+                example=example,
+            )
+        await reply(update, unknown, t=t)
         return
     now = services.clock()
     saved, _ = await place_store.add_place(services.db, chat.chat_id, found, now=now)
@@ -322,15 +368,22 @@ async def place(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     lines.append(
         t.gettext(
             "Earthquakes, storms, floods and other local hazards in %(country)s now reach you"
-            " only near %(place)s: within %(near)s km, or %(far)s km for the most severe."
+            " only near %(place)s: within %(radii)s km, the more severe the farther."
             " Advisories still cover all of %(country)s.",
             country=html.escape(t.country(saved.country)),
             place=html.escape(saved.name),
-            near=int(HAZARD_RADIUS_KM[min(HAZARD_RADIUS_KM)]),
-            far=int(HAZARD_RADIUS_KM[max(HAZARD_RADIUS_KM)]),
+            radii=radius_tiers(t),
         )
     )
-    await reply(update, "\n".join(lines))
+    await reply(update, "\n".join(lines), t=t)
+
+
+def radius_tiers(t: Translator) -> str:
+    """Every distance at which matching lets a point hazard reach a town ("50, 100 or 350"),
+    read from the table matching itself uses, in the reader's words and digits."""
+    distances = sorted(set(HAZARD_RADIUS_KM.values()))
+    numbers = [format_decimal(km, format="#,##0.#", locale=t.locale) for km in distances]
+    return format_list(numbers, style="or", locale=t.locale)
 
 
 async def _list_places(update: Update, services: Services, chat: Chat, t: Translator) -> None:
@@ -340,7 +393,7 @@ async def _list_places(update: Update, services: Services, chat: Chat, t: Transl
         example="<code>/place Nice, France</code>",
     )
     if not places:
-        await reply(update, usage)
+        await reply(update, usage, t=t)
         return
     labels = [f"{countries.flag(p.country)} {p.name}, {t.country(p.country)}" for p in places]
     buttons = [
@@ -348,7 +401,7 @@ async def _list_places(update: Update, services: Services, chat: Chat, t: Transl
         for p, label in zip(places, labels, strict=True)
     ]
     text = "\n".join([*(html.escape(label) for label in labels), "", usage])
-    await reply(update, text, reply_markup=InlineKeyboardMarkup(buttons))
+    await reply(update, text, t=t, reply_markup=InlineKeyboardMarkup(buttons))
 
 
 async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -361,6 +414,8 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     match = re.fullmatch(BUTTON_PATTERN, query.data or "")
     if match is None:
         await query.answer(t.gettext("This button has expired."))
+        return
+    if not await guard.allowed(update, context, t):
         return
     ident = int((query.data or "").rsplit(":", 1)[1])
     if match.group(1) == "trip:rm":
@@ -378,7 +433,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             return
         text = t.gettext("Place removed: %(place)s.", place=html.escape(removed_place.name))
     await query.answer()
-    await reply(update, text)
+    await reply(update, text, t=t)
 
 
 async def _covered_countries(services: Services, chat_id: int) -> set[str]:

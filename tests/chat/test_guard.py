@@ -58,6 +58,23 @@ async def test_a_flooding_chat_is_slowed_once_and_others_are_served(
     assert "What I can do" in again.text
 
 
+async def test_a_flooding_chat_is_slowed_in_its_own_language(
+    runtime: BotRuntime, traveller: Travellers, standin: StandIn
+) -> None:
+    flooder = traveller(1210, "fr")
+    for _ in range(20):
+        await flooder.say("/aide")
+    slow_down = await flooder.say("/aide")
+    assert slow_down.plain_text == (
+        "Vous envoyez des commandes plus vite que je ne peux répondre. Je vous écouterai de"
+        " nouveau dans quelques secondes."
+    )
+    german = traveller(1211, "de")
+    for _ in range(20):
+        await german.say("/list")
+    assert (await german.say("/list")).plain_text.startswith("Sie senden Befehle schneller")
+
+
 async def test_only_group_admins_change_subscriptions(
     runtime: BotRuntime, traveller: Travellers, standin: StandIn
 ) -> None:
@@ -126,20 +143,26 @@ async def test_commands_addressed_to_the_bot_by_name_work_in_groups(
 HOSTILE = "<script>alert(1)</script> *bold* _x_ [a](http://x) \u202egnp.exe\u0000\u0007 &amp;"
 
 
+# Each command with hostile arguments: how many messages it answers with, and words its
+# first answer has in English and in French (the reader's language, never English).
 COMMANDS = (
-    "/start",
-    "/subscribe",
-    "/unsubscribe",
-    "/list",
-    "/language",
-    "/settings",
-    "/pause",
-    "/resume",
-    "/about",
-    "/mydata",
-    "/help",
-    "/forget",
-    "/nosuchcommand",
+    ("/start", 2, "let us simply start", "commençons"),
+    ("/subscribe", 1, "I don't know “", "Je ne connais pas « "),
+    ("/unsubscribe", 1, "You were not following", "Vous ne suiviez aucun"),
+    ("/list", 1, "You follow no countries", "Vous ne suivez encore aucun pays"),
+    ("/language", 1, "Choose your language", "Choisissez votre langue"),
+    ("/settings", 1, "Your settings", "Vos réglages"),
+    ("/pause", 1, "Paused", "En pause"),
+    ("/resume", 1, "Welcome back", "Bon retour"),
+    ("/about", 1, "Where my alerts come from", "D'où viennent mes alertes"),
+    ("/mydata", 2, "What I store about this chat", "Ce que je conserve sur ce chat"),
+    ("/help", 1, "What I can do", "Ce que je sais faire"),
+    ("/forget", 1, "Delete everything", "Effacer tout"),
+    ("/nosuchcommand", 1, "I don't know the command", "Je ne connais pas la commande"),
+    ("/status", 1, "I don't know “", "Je ne connais pas « "),
+    ("/trip", 1, "Where are you going?", "Où allez-vous ?"),
+    ("/trips", 1, "You have no trips", "Vous n'avez aucun voyage"),
+    ("/place", 1, "I don't know a town called", "Je ne connais pas de ville appelée"),
 )
 
 
@@ -148,12 +171,16 @@ async def test_hostile_arguments_get_a_clear_escaped_answer(
     runtime: BotRuntime, traveller: Travellers, language: str
 ) -> None:
     me = traveller(1300 if language == "en" else 1304, language)
-    for command in COMMANDS:
-        answer = await me.say(f"{command} {HOSTILE}")
-        assert answer.plain_text.strip(), command
-        assert "<script>" not in answer.text, command
-        assert "\u202e" not in answer.text and "\u0000" not in answer.text, command
-        assert "\u0007" not in answer.text, command
+    for command, count, english, french in COMMANDS:
+        answers = await me.say_and_wait(f"{command} {HOSTILE}", count)
+        assert (french if language == "fr" else english) in answers[0].plain_text, command
+        if language == "fr":
+            assert english not in answers[0].plain_text, command
+        for answer in answers:
+            assert answer.plain_text.strip(), command
+            assert "<script>" not in answer.text, command
+            assert "\u202e" not in answer.text and "\u0000" not in answer.text, command
+            assert "\u0007" not in answer.text, command
     assert await chat_store.subscriptions_of(runtime.services.db, me.chat_id) == []
 
 
@@ -167,6 +194,12 @@ async def test_overlong_arguments_are_refused_clearly(
     assert await chat_store.subscriptions_of(runtime.services.db, me.chat_id) == []
     answer = await me.say("/subscribe " + "x" * 5000)
     assert words in answer.text
+    for command in ("/status", "/unsubscribe", "/trip", "/place"):
+        answer = await me.say(f"{command} " + "France, " * 600)
+        assert words in answer.text, command
+        answer = await me.say(f"{command} France, " + "x" * 1500)  # not cut and acted on
+        assert words in answer.text, command
+    assert await chat_store.subscriptions_of(runtime.services.db, me.chat_id) == []
 
 
 async def test_unknown_term_with_direction_override_is_echoed_clean(

@@ -98,7 +98,7 @@ async def test_registered_deep_link_payload_reaches_its_handler(
 
     async def join(update: Update, context: ContextTypes.DEFAULT_TYPE, payload: str) -> None:
         seen.append(payload)
-        await reply(update, "joined")
+        await reply(update, "joined", t=runtime.services.catalogs.translator("en"))
 
     register_start_payload(runtime.application, "join_", join)
     me = traveller(804)

@@ -35,16 +35,68 @@ async def test_about_lists_sources_intervals_and_the_disclaimer(
     assert "GDACS" in french.text and "15" in french.text
 
 
-async def test_mydata_shows_what_is_stored(runtime: BotRuntime, traveller: Travellers) -> None:
+async def test_mydata_shows_every_record_in_french(
+    runtime: BotRuntime, traveller: Travellers
+) -> None:
     me = traveller(1102, "fr")
     await me.say("/subscribe Kenya, Japon")
+    await me.say("/trip Japon, Corée du Sud 2026-12-01 2026-12-15")
+    await me.say("/place Kyoto")
+    menu = await me.say("/settings")
+    await me.press_and_see(await me.press_and_see(menu, "set:q"), "set:q:22:00-07:00")
     await deliver_one(runtime, 1102)
-    answer = await me.say("/mydata")
-    assert "1102" in answer.text
-    assert "Kenya" in answer.text and "Japon" in answer.text  # French names from Babel
-    assert ": 1" in answer.text  # one delivery recorded
-    assert "/forget" in answer.text
-    assert not me.standin.documents  # short: no file
+    answer, document = await me.say_and_wait("/mydata", 2)
+    lines = answer.plain_text.splitlines()
+    assert "Identifiant du chat : 1102" in lines
+    assert "Premier contact : 7 oct. 2025" in lines
+    assert "Pays : 🇯🇵 Japon, 🇰🇪 Kenya" in lines  # French names from Babel
+    assert "Voyages" in lines
+    assert "• 🇯🇵 Japon, 🇰🇷 Corée du Sud, 1 déc. 2026 – 15 déc. 2026" in lines
+    assert "Lieux" in lines
+    assert any(line.startswith("• 🇯🇵 Kyoto, Japon (35.") for line in lines)
+    assert "Heures de silence : 22:00–07:00" in lines  # the settings, in words
+    assert "Messages enregistrés comme envoyés ou en attente : 1" in lines
+    assert lines[-1] == "/forget efface tout."
+    assert document.method == "sendDocument" and document.text == "Tout, dans un fichier JSON."
+    data = json.loads(me.standin.documents[-1].content)
+    assert [row["country"] for row in data["trip_countries"]] == ["JP", "KR"]
+    assert data["places"][0]["name"] == "Kyoto"
+
+
+async def test_mydata_shows_every_record_in_english(
+    runtime: BotRuntime, traveller: Travellers
+) -> None:
+    me = traveller(1107)
+    await me.say("/trip Peru 2026-03-01 2026-03-20")
+    answer, _ = await me.say_and_wait("/mydata", 2)
+    lines = answer.plain_text.splitlines()
+    assert "Countries: none" in lines and "Trips" in lines
+    assert "• 🇵🇪 Peru, Mar 1, 2026 – Mar 20, 2026" in lines
+    assert "Alerts from level: 🟢 1 · Exercise normal precautions" in lines
+    assert "Places" not in lines  # nothing stored, nothing listed
+    assert me.standin.documents[-1].filename == "mydata.json"
+
+
+async def test_mydata_lists_rows_of_any_other_table_within_one_message(
+    runtime: BotRuntime, traveller: Travellers
+) -> None:
+    db = runtime.services.db
+    await db.execute("CREATE TABLE future_notes (chat_id INTEGER, note TEXT)")
+    me = traveller(1108)
+    await me.say("/subscribe Kenya")
+    await db.execute("INSERT INTO future_notes VALUES (1108, 'window seat <b>')")
+    answer, _ = await me.say_and_wait("/mydata", 2)
+    assert "future_notes" in answer.plain_text
+    assert "• note: window seat &lt;b&gt;" in answer.text
+
+    for number in range(200):
+        await db.execute("INSERT INTO future_notes VALUES (1108, ?)", (f"note {number} " * 5,))
+    answer, document = await me.say_and_wait("/mydata", 2)
+    assert document.method == "sendDocument"
+    assert len(answer.plain_text) < 4096
+    assert "… and more: everything is in the file below." in answer.plain_text
+    assert answer.plain_text.endswith("/forget deletes all of it.")
+    assert len(json.loads(me.standin.documents[-1].content)["future_notes"]) == 201
 
 
 async def test_long_mydata_comes_as_a_json_file_too(

@@ -186,3 +186,71 @@ async def test_forged_settings_buttons_are_refused(
         None,
         "all",
     )
+
+
+async def test_every_settings_screen_in_german(runtime: BotRuntime, traveller: Travellers) -> None:
+    me = traveller(910, "de")
+    await me.say("/subscribe Japan")
+    menu = await me.say("/settings")
+    assert "Ihre Einstellungen" in menu.text and "Your settings" not in menu.text
+
+    topics = await me.press_and_see(menu, "set:c")
+    assert topics.text.startswith("Zu welchen Themen möchten Sie Meldungen erhalten?")
+    assert any("Erdbeben" in label for label in topics.labels)
+    topics = await me.press_and_see(topics, "set:c:earthquake")
+    assert any(label == "⬜ Erdbeben" for label in topics.labels)
+    assert "earthquake" not in (await prefs_of(runtime, 910)).categories
+    screen = await me.press_and_see(topics, "set:menu")
+    assert "Themen: " in screen.text and "Erdbeben" not in screen.text
+
+    screen = await me.press_and_see(screen, "set:u")
+    assert screen.text == "Welche Aktualisierungen eines Reisehinweises soll ich senden?"
+    assert "Nur Stufenänderungen" in screen.labels[0]
+    screen = await me.press_and_see(screen, "set:u:levels")
+    assert "Aktualisierungen: nur Stufenänderungen" in screen.text
+
+    screen = await me.press_and_see(screen, "set:q")
+    assert screen.text.startswith("Während der Ruhezeiten halte ich Meldungen")
+    assert "Keine Ruhezeiten" in screen.labels[-2]
+    screen = await me.press_and_see(screen, "set:q:22:00-07:00")
+    assert "Ruhezeiten: 22:00–07:00" in screen.text
+
+    screen = await me.press_and_see(screen, "set:tz")
+    assert "richten sich nach Ihrer Zeitzone" in screen.text
+    assert "set:tz:Asia/Tokyo" in screen.buttons and "Andere Zeitzone eingeben" in screen.labels
+    screen = await me.press_and_see(screen, "set:tz:Asia/Tokyo")
+    assert "Zeitzone: Asia/Tokyo (UTC+09:00)" in screen.text
+
+    screen = await me.press_and_see(screen, "set:d")
+    assert "Tägliche Zusammenfassung um 18:00" in screen.labels and "Sofort" in screen.labels[0]
+    screen = await me.press_and_see(screen, "set:d:18:00")
+    assert "Zustellung: eine tägliche Zusammenfassung um 18:00" in screen.text
+
+    prefs = await prefs_of(runtime, 910)
+    assert (prefs.update_mode, prefs.quiet_start, prefs.quiet_end) == ("levels", "22:00", "07:00")
+    assert (prefs.timezone, prefs.delivery_mode, prefs.digest_time) == (
+        "Asia/Tokyo",
+        "daily",
+        "18:00",
+    )
+
+
+async def test_typed_timezone_in_french(runtime: BotRuntime, traveller: Travellers) -> None:
+    me = traveller(911, "fr")
+    menu = await me.say("/settings")
+    zones = await me.press_and_see(menu, "set:tz")
+    assert "Saisir un autre fuseau horaire" in zones.labels
+    asked = await me.press_and_see(zones, "set:tz:type")
+    assert asked.text.startswith("Indiquez votre fuseau horaire, par exemple")
+    refused = await me.say("Mars/Olympus")
+    assert "Je ne connais pas le fuseau horaire « Mars/Olympus »" in refused.text
+    accepted = await me.say("europe/paris")
+    assert "Votre fuseau horaire est maintenant Europe/Paris (UTC+02:00)." in accepted.text
+    assert (await prefs_of(runtime, 911)).timezone == "Europe/Paris"
+    menu = await me.say("/settings")
+    topics = await me.press_and_see(menu, "set:c")
+    assert topics.text.startswith("Sur quels thèmes voulez-vous des alertes ?")
+    screen = await me.press_and_see(await me.press_and_see(topics, "set:menu"), "set:d")
+    assert "Récapitulatif quotidien à 08:00" in screen.labels
+    screen = await me.press_and_see(screen, "set:d:08:00")
+    assert "Envoi : un récapitulatif quotidien à 08:00" in screen.text

@@ -10,6 +10,9 @@ import pytest
 
 from bot.alerts import Category, Severity
 from bot.app import BotRuntime
+from bot.render.text import FIRST_STRONG_ISOLATE as FSI
+from bot.render.text import POP_DIRECTIONAL_ISOLATE as PDI
+from bot.render.text import RIGHT_TO_LEFT_MARK as RLM
 from bot.standin import StandIn
 from bot.store import alerts as alert_store
 from tests.builders import make_alert
@@ -99,3 +102,42 @@ async def test_status_alone_gives_one_line_per_followed_or_visited_country(
 async def test_unknown_country_is_named_back_escaped(runtime: BotRuntime, standin: StandIn) -> None:
     answer = await say(standin, 905, "/status Atlantis, <i>")
     assert "“Atlantis”" in answer.text and "“&lt;i&gt;”" in answer.text
+
+
+async def test_country_may_follow_on_the_next_line(runtime: BotRuntime, standin: StandIn) -> None:
+    answer = (await say(standin, 906, "/status\nGermany")).plain_text
+    assert "UK FCDO" in answer and "Governments disagree" in answer
+
+
+@pytest.mark.parametrize(("language", "words"), [("en", "too long"), ("fr", "trop long")])
+async def test_overlong_status_is_refused_not_cut(
+    runtime: BotRuntime, standin: StandIn, language: str, words: str
+) -> None:
+    for text in ("/status " + "Germany, " * 500, "/status Germany, " + "x" * 1200):
+        answer = await say(standin, 907, text, language)
+        assert words in answer.text
+        assert "UK FCDO" not in answer.text and "FCDO" not in answer.plain_text
+
+
+async def test_typed_term_is_echoed_without_control_or_direction_characters(
+    runtime: BotRuntime, standin: StandIn
+) -> None:
+    answer = await say(standin, 908, "/status Atl\u202eantis\u0000\u200b\u0007<b>")
+    assert "“Atlantis&lt;b&gt;”" in answer.text
+    assert not any(c in answer.text for c in "\u202e\u0000\u200b\u0007")
+    nothing = await say(standin, 908, "/status \u202e\u200b")  # nothing left to show back
+    assert "I found no country in that" in nothing.text
+
+
+async def test_status_in_arabic_reads_right_to_left(runtime: BotRuntime, standin: StandIn) -> None:
+    answer = await say(standin, 909, "/status ألمانيا", language_code="ar")
+    lines = [line for line in answer.plain_text.splitlines() if line.strip()]
+    assert len(lines) >= 5 and all(line.startswith(RLM) for line in lines)
+    assert f"{FSI}{UK_LABEL}{PDI}" in answer.plain_text  # English feed text isolated
+    assert "ألمانيا" in lines[0]
+    summary = await say(standin, 909, "/subscribe ألمانيا", language_code="ar")
+    assert summary.plain_text.startswith(RLM)
+    one_line = (await say(standin, 909, "/status", language_code="ar")).plain_text
+    assert one_line.startswith(RLM) and "ألمانيا" in one_line
+    english = (await say(standin, 910, "/status Germany")).plain_text
+    assert RLM not in english and FSI not in english

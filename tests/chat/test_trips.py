@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -12,6 +12,7 @@ from bot.alerts import Category, Severity
 from bot.app import BotRuntime
 from bot.briefings import remove_ended_trips, send_due_briefings
 from bot.delivery.sender import TelegramSender
+from bot.matching import HAZARD_RADIUS_KM
 from bot.places import find_place
 from bot.standin import StandIn
 from bot.store import alerts as alert_store
@@ -19,7 +20,11 @@ from bot.store import chats as chat_store
 from bot.store import places as place_store
 from bot.store import trips as trip_store
 from tests.builders import make_alert
+from tests.chat.conftest import Traveller
 from tests.trips.harness import START, Clock, announce, press, running_bot, say
+
+Travellers = Callable[..., Traveller]
+GROUP = -100300
 
 
 @pytest.fixture
@@ -91,9 +96,12 @@ async def test_missing_arguments_are_asked_for_with_buttons(
 async def test_conversation_accepts_typed_answers_and_can_be_cancelled(
     runtime: BotRuntime, standin: StandIn
 ) -> None:
-    await say(standin, 805, "/trip")
-    await say(standin, 805, "Italy")
-    await say(standin, 805, "01.12.2026")
+    where = await say(standin, 805, "/trip")  # follows nothing: no country to offer
+    assert "Where are you going?" in where.text and where.button_data() == []
+    when = await say(standin, 805, "Italy")
+    assert "Trip to 🇮🇹 Italy. When do you leave?" in when.text
+    last = await say(standin, 805, "01.12.2026")
+    assert "What is the last day?" in last.text
     await say(standin, 805, "/cancel")
     assert await trips_of(runtime, 805) == []
     await say(standin, 805, "/trip Peru")
@@ -217,7 +225,7 @@ async def test_place_narrows_quakes_to_its_surroundings(
     runtime: BotRuntime, standin: StandIn
 ) -> None:
     answer = await say(standin, 813, "/place Nice, France")
-    assert "Nice" in answer.text and "50 km" in answer.text
+    assert "Nice" in answer.text and "within 50, 100, or 350 km" in answer.text
     assert await chat_store.subscriptions_of(runtime.services.db, 813) == ["FR"]
     nice = find_place("Nice", "FR")
     assert nice is not None
@@ -265,3 +273,142 @@ async def test_unknown_town_is_said_not_guessed(runtime: BotRuntime, standin: St
     answer = await say(standin, 815, "/place Xyzzyville <b>")
     assert "Xyzzyville &lt;b&gt;" in answer.text
     assert await place_store.places_of(runtime.services.db, 815) == []
+
+
+async def test_place_names_every_radius_matching_uses(
+    runtime: BotRuntime, standin: StandIn
+) -> None:
+    answer = (await say(standin, 816, "/place Kyoto")).plain_text
+    radii = sorted({int(km) for km in HAZARD_RADIUS_KM.values()})
+    assert len(radii) == 3  # 50, 100 and 350 km: the middle tier is named too
+    shown = [answer.index(str(km)) for km in radii]
+    assert shown == sorted(shown) and " km" in answer
+
+
+async def test_trip_and_trips_in_french(runtime: BotRuntime, standin: StandIn) -> None:
+    saved = (await say(standin, 820, "/trip Japon 2026-12-01 2026-12-15", "fr")).plain_text
+    assert "Voyage enregistré : 🇯🇵 Japon, 1 déc. 2026 – 15 déc. 2026." in saved
+    assert "Vos voyages : /trips" in saved and "Trip saved" not in saved
+    asked = (await say(standin, 820, "/trip", "fr")).plain_text
+    assert "Où allez-vous ?" in asked
+    when = (await say(standin, 820, "Chili", "fr")).plain_text
+    assert "Voyage : 🇨🇱 Chili. Quand partez-vous ?" in when
+    await say(standin, 820, "01.02.2027", "fr")
+    await say(standin, 820, "20.02.2027", "fr")
+    listing = await say(standin, 820, "/trips", "fr")
+    assert listing.plain_text.splitlines() == [
+        "Vos voyages (2) :",
+        "🇯🇵 Japon, 1 déc. 2026 – 15 déc. 2026",
+        "🇨🇱 Chili, 1 févr. 2027 – 20 févr. 2027",
+    ]
+    japan, _ = await trip_store.trips_of(runtime.services.db, 820, now=START)
+    removed = await press(standin, 820, listing, f"trip:rm:{japan.id}")
+    assert removed.plain_text == "Voyage supprimé : 🇯🇵 Japon, 1 déc. 2026 – 15 déc. 2026."
+    assert await trips_of(runtime, 820) == [(("CL",), date(2027, 2, 1), date(2027, 2, 20))]
+
+
+async def test_trip_questions_in_german(runtime: BotRuntime, standin: StandIn) -> None:
+    where = (await say(standin, 821, "/trip 2026-12-01", "de")).plain_text
+    assert "Wohin reisen Sie?" in where
+    last = (await say(standin, 821, "Italien", "de")).plain_text
+    assert "Reise nach 🇮🇹 Italien" in last and "01.12.2026" in last
+    saved = (await say(standin, 821, "2026-12-09", "de")).plain_text
+    assert "Reise gespeichert: 🇮🇹 Italien, 01.12.2026 – 09.12.2026." in saved
+    assert await trips_of(runtime, 821) == [(("IT",), date(2026, 12, 1), date(2026, 12, 9))]
+
+
+async def test_place_in_french(runtime: BotRuntime, standin: StandIn) -> None:
+    answer = (await say(standin, 822, "/place Nice, France", "fr")).plain_text
+    assert "Vous suivez maintenant : 🇫🇷 France." in answer
+    assert "à proximité de Nice" in answer and "50, 100 ou 350 km" in answer
+    assert await chat_store.subscriptions_of(runtime.services.db, 822) == ["FR"]
+    listing = await say(standin, 822, "/place", "fr")
+    assert "🇫🇷 Nice, France" in listing.plain_text and "par exemple" in listing.plain_text
+    (nice,) = await place_store.places_of(runtime.services.db, 822)
+    removed = await press(standin, 822, listing, f"place:rm:{nice.id}")
+    assert removed.plain_text == "Lieu supprimé : Nice."
+    unknown = (await say(standin, 822, "/place Xyzzyville", "fr")).plain_text
+    assert "Je ne connais pas de ville appelée « Xyzzyville »" in unknown
+    assert await place_store.places_of(runtime.services.db, 822) == []
+
+
+async def test_arguments_may_start_on_the_next_line(runtime: BotRuntime, standin: StandIn) -> None:
+    saved = await say(standin, 823, "/trip\nJapan\n2026-12-01 2026-12-15")
+    assert "Trip saved" in saved.text
+    assert await trips_of(runtime, 823) == [(("JP",), date(2026, 12, 1), date(2026, 12, 15))]
+    placed = await say(standin, 823, "/place\tKyoto")
+    assert "Kyoto" in placed.text
+    assert [p.name for p in await place_store.places_of(runtime.services.db, 823)] == ["Kyoto"]
+
+
+@pytest.mark.parametrize(("language", "words"), [("en", "too long"), ("fr", "trop long")])
+async def test_overlong_trip_or_place_is_refused_not_cut(
+    runtime: BotRuntime, standin: StandIn, language: str, words: str
+) -> None:
+    chat_id = 824 if language == "en" else 825
+    for text in (
+        "/trip Japan 2026-12-01 2026-12-15 " + "x" * 5000,  # longer than Telegram allows
+        "/trip Japan 2026-12-01 2026-12-15 " + "Japan, " * 200,  # longer than a trip needs
+        "/place Nice, France" + " " * 300 + "x",
+        "/place Kyoto " + "x" * 5000,
+    ):
+        answer = await say(standin, chat_id, text, language)
+        assert words in answer.text, text[:20]
+        assert "Trip saved" not in answer.text and "Voyage enregistré" not in answer.text
+    assert await trips_of(runtime, chat_id) == []
+    assert await place_store.places_of(runtime.services.db, chat_id) == []
+    assert await chat_store.subscriptions_of(runtime.services.db, chat_id) == []
+
+
+async def test_typed_terms_are_echoed_clean(runtime: BotRuntime, standin: StandIn) -> None:
+    asked = await say(standin, 826, "/trip Atl\u202eantis\u0000\u200b<b> 2026-12-01")
+    assert "Atlantis&lt;b&gt;" in asked.text
+    assert not any(c in asked.text for c in "\u202e\u0000\u200b")
+    await say(standin, 826, "/cancel")
+    unknown = await say(standin, 826, "/place Xyz\u202ezy\u0007ville<i>")
+    assert "Xyzzyville&lt;i&gt;" in unknown.text
+    assert not any(c in unknown.text for c in "\u202e\u0007")
+
+
+@pytest.mark.parametrize(
+    ("language", "refusal"),
+    [
+        ("en", "Only this group's administrators can change what it follows."),
+        ("fr", "Seuls les administrateurs de ce groupe peuvent modifier ce qu'il suit."),
+    ],
+)
+async def test_only_group_admins_add_or_remove_trips_and_places(
+    runtime: BotRuntime, standin: StandIn, traveller: Travellers, language: str, refusal: str
+) -> None:
+    group = GROUP - (language == "fr")
+    member = traveller(group, language, chat_type="group", user_id=41)
+    admin = traveller(group, language, chat_type="group", user_id=42)
+    standin.user_message(group, "hello", user_id=42, chat_type="group", language_code=language)
+    standin.member_status(group, 42, "administrator")
+    standin.member_status(group, 41, "member")
+    db = runtime.services.db
+
+    for command in ("/trip Japan 2026-12-01 2026-12-15", "/trip", "/place Nice, France"):
+        refused = await member.say(command)
+        assert refused.plain_text == refusal, command
+    assert await trips_of(runtime, group) == []
+    assert await place_store.places_of(db, group) == []
+    assert await chat_store.subscriptions_of(db, group) == []  # /place subscribes: not here
+
+    await admin.say("/trip Japan 2026-12-01 2026-12-15")
+    await admin.say("/place Kyoto")
+    assert len(await trips_of(runtime, group)) == 1
+    (kyoto,) = await place_store.places_of(db, group)
+
+    trips = await member.say("/trips")  # reading stays open to everyone
+    places = await member.say("/place")
+    assert "Kyoto" in places.plain_text
+    (japan,) = await trip_store.trips_of(db, group, now=START)
+    assert await member.press(trips, f"trip:rm:{japan.id}") == refusal
+    assert await member.press(places, f"place:rm:{kyoto.id}") == refusal
+    assert len(await trips_of(runtime, group)) == 1
+    assert len(await place_store.places_of(db, group)) == 1
+
+    removed = await admin.press_and_read(trips, f"trip:rm:{japan.id}")
+    assert "Japan" in removed.plain_text or "Japon" in removed.plain_text
+    assert await trips_of(runtime, group) == []
