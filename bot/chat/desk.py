@@ -14,6 +14,7 @@ from datetime import date
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot.chat import traveller
 from bot.chat.common import current_chat, reply, services_of, translator_for
 from bot.desks import invites as invite_rules
 from bot.desks.invites import InviteState, InviteTermsError
@@ -86,6 +87,7 @@ async def open_desk(
                     "You do not run the travel desk of organisation %(org)s.",
                     org=html.escape(org[:20]),
                 ),
+                t=t,
             )
             return None
         return Desk(services, chat, t, member)
@@ -97,9 +99,9 @@ async def open_desk(
     if member is not None:
         return Desk(services, chat, t, member)
     if not desks:
-        await reply(update, t.gettext("You do not run a travel desk."))
+        await reply(update, t.gettext("You do not run a travel desk."), t=t)
     else:
-        await reply(update, organisations_text(desks, None, t))
+        await reply(update, organisations_text(desks, None, t), t=t)
     return None
 
 
@@ -125,13 +127,14 @@ async def resolve_person(services: Services, word: str) -> int | None:
 
 
 async def org_create(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/org_create Name of the company @owner (or the owner's user id): admins only."""
+    """/org_create Name of the company @owner (or the owner's user id): admins only; anyone
+    else gets the answer of an unknown command, as for every admin command."""
     services = services_of(context)
+    if user_id_of(update) not in services.settings.admin_ids:
+        await traveller.unknown_command(update, context)
+        return
     chat = await current_chat(update, services)
     t = translator_for(chat, services)
-    if user_id_of(update) not in services.settings.admin_ids:
-        await reply(update, t.gettext("Only the bot's administrators can create organisations."))
-        return
     words = arguments(update)
     if len(words) < 2:
         await reply(
@@ -140,12 +143,13 @@ async def org_create(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
                 "Write it like this: %(example)s",
                 example="<code>/org_create Acme Travel @owner</code>",
             ),
+            t=t,
         )
         return
     name = " ".join(words[:-1])[:MAX_NAME_CHARS]
     owner = await resolve_person(services, words[-1])
     if owner is None:
-        await reply(update, unknown_person_text(words[-1], t))
+        await reply(update, unknown_person_text(words[-1], t), t=t)
         return
     org = await desk_store.create_organisation(
         services.db, name, owner, created_by=user_id_of(update), now=services.clock()
@@ -159,6 +163,7 @@ async def org_create(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
             id=org.id,
             owner=html.escape(words[-1][:40]),
         ),
+        t=t,
     )
 
 
@@ -183,6 +188,7 @@ async def org_choose(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
                 "You are now working on the desk of %(org)s.",
                 org=f"<b>{html.escape(desk.operator.org_name)}</b>",
             ),
+            t=desk.t,
         )
         return
     services = services_of(context)
@@ -190,10 +196,10 @@ async def org_choose(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     t = translator_for(chat, services)
     members = await desk_store.memberships(services.db, user_id_of(update))
     if not members:
-        await reply(update, t.gettext("You do not belong to any organisation."))
+        await reply(update, t.gettext("You do not belong to any organisation."), t=t)
         return
     current = await desk_store.focus(services.db, user_id_of(update))
-    await reply(update, organisations_text(members, current, t))
+    await reply(update, organisations_text(members, current, t), t=t)
 
 
 async def operator_add(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -208,11 +214,12 @@ async def operator_add(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
             desk.t.gettext(
                 "Write it like this: %(example)s", example="<code>/operator_add @colleague</code>"
             ),
+            t=desk.t,
         )
         return
     person = await resolve_person(desk.services, words[-1])
     if person is None:
-        await reply(update, unknown_person_text(words[-1], desk.t))
+        await reply(update, unknown_person_text(words[-1], desk.t), t=desk.t)
         return
     added = await desk_store.grant_operator(
         desk.services.db, desk.org_id, person, now=desk.services.clock()
@@ -228,7 +235,7 @@ async def operator_add(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         if added
         else desk.t.gettext("%(who)s already runs this desk.", who=html.escape(words[-1][:40]))
     )
-    await reply(update, text)
+    await reply(update, text, t=desk.t)
 
 
 # invites and joining
@@ -250,6 +257,7 @@ async def invite(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 "I don't understand %(option)s. Options: days=7 uses=20 ref=E123",
                 option=html.escape(str(error)[:40]),
             ),
+            t=desk.t,
         )
         return
     token = invite_rules.new_token()
@@ -289,7 +297,7 @@ async def invite(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             )
         )
     lines.append(desk.t.gettext("Withdraw it with /invite_revoke %(id)s.", id=invite_id))
-    await reply(update, "\n".join(lines))
+    await reply(update, "\n".join(lines), t=desk.t)
 
 
 async def invites(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -300,7 +308,7 @@ async def invites(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     found = await desk_store.invites(desk.services.db, desk.org_id, now=desk.services.clock())
     if not found:
-        await reply(update, desk.t.gettext("No invite is open."))
+        await reply(update, desk.t.gettext("No invite is open."), t=desk.t)
         return
     lines = [desk.t.gettext("Open invites:")]
     for item in found:
@@ -310,7 +318,7 @@ async def invites(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         )
         ref = f" ({html.escape(item.reference)})" if item.reference else ""
         lines.append(f"{item.id}. {item.uses}/{limit} · {until}{ref}")
-    await reply(update, "\n".join(lines))
+    await reply(update, "\n".join(lines), t=desk.t)
 
 
 async def invite_revoke(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -327,7 +335,9 @@ async def invite_revoke(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         await audited(
             desk.services, update, "invite_revoke", {"org": desk.org_id, "invite": int(target)}
         )
-        await reply(update, desk.t.gettext("Invite %(id)s withdrawn.", id=html.escape(target)))
+        await reply(
+            update, desk.t.gettext("Invite %(id)s withdrawn.", id=html.escape(target)), t=desk.t
+        )
     else:
         await reply(
             update,
@@ -335,6 +345,7 @@ async def invite_revoke(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
                 "Your desk has no open invite %(id)s. /invites lists them.",
                 id=html.escape(target[:20]),
             ),
+            t=desk.t,
         )
 
 
@@ -363,7 +374,7 @@ async def join(update: Update, context: ContextTypes.DEFAULT_TYPE, payload: str)
                 org=name,
             )
         )
-        await reply(update, text)
+        await reply(update, text, t=t)
         return
     answers = {
         InviteState.EXPIRED: t.gettext(
@@ -382,6 +393,7 @@ async def join(update: Update, context: ContextTypes.DEFAULT_TYPE, payload: str)
             outcome.state,
             t.gettext("I don't know this invite. Check the link, or ask your travel desk."),
         ),
+        t=t,
     )
 
 
@@ -396,6 +408,7 @@ async def roster(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     today = desk.services.clock().date()
     entries = await desk_store.roster(desk.services.db, desk.org_id, today=today)
+    await audited(desk.services, update, "roster_view", {"org": desk.org_id})
     travellers = [e for e in entries if not e.member.runs_desk]
     lines = [
         desk.t.ngettext(
@@ -409,7 +422,7 @@ async def roster(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         lines.append(roster_line(entry, today, desk.t))
     if len(entries) > MAX_ROSTER_LINES:
         lines.append("…")
-    await reply(update, "\n".join(lines))
+    await reply(update, "\n".join(lines), t=desk.t)
 
 
 def roster_line(entry: RosterEntry, today: date, t: Translator) -> str:
@@ -437,7 +450,7 @@ async def trip_add(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         example="<code>/trip_add E123 France; Germany 2025-05-01 2025-05-09</code>",
     )
     if len(words) < 4:
-        await reply(update, usage)
+        await reply(update, usage, t=desk.t)
         return
     content = "traveller,countries,from,to\n" + ",".join(
         _csv_quote(cell) for cell in (words[0], " ".join(words[1:-2]), words[-2], words[-1])
@@ -459,7 +472,7 @@ async def trips_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     if desk is None:
         return
     if (message.document.file_size or 0) > MAX_CSV_BYTES:
-        await reply(update, desk.t.gettext("That file is too big: 1 MB at most."))
+        await reply(update, desk.t.gettext("That file is too big: 1 MB at most."), t=desk.t)
         return
     file = await message.document.get_file()
     content = bytes(await file.download_as_bytearray())
@@ -481,6 +494,7 @@ async def import_trips(update: Update, desk: Desk, content: bytes) -> None:
                 "I could not read the file: %(reason)s. See /desk for the columns.",
                 reason=html.escape(str(error)),
             ),
+            t=desk.t,
         )
         return
     stored = await desk_store.add_trips(
@@ -495,7 +509,7 @@ async def import_trips(update: Update, desk: Desk, content: bytes) -> None:
         "trips_import",
         {"org": desk.org_id, "accepted": len(parsed.accepted), "rejected": len(parsed.rejected)},
     )
-    await reply(update, import_report(parsed.without_stored(stored), desk.t))
+    await reply(update, import_report(parsed.without_stored(stored), desk.t), t=desk.t)
 
 
 _PROBLEM_WORDS = {
@@ -543,4 +557,4 @@ async def desk_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         t.gettext("/broadcast: write a warning step by step, or paste it below the command"),
         t.gettext("/broadcasts: latest warnings; /report 12: who got warning 12 and answers"),
     ]
-    await reply(update, "\n".join(lines))
+    await reply(update, "\n".join(lines), t=t)

@@ -104,14 +104,14 @@ async def warning_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if desk is None:
         return
     if (message.document.file_size or 0) > MAX_FILE_BYTES:
-        await reply(update, desk.t.gettext("That file is too big for a warning."))
+        await reply(update, desk.t.gettext("That file is too big for a warning."), t=desk.t)
         return
     file = await message.document.get_file()
     content = bytes(await file.download_as_bytearray())
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
-        await reply(update, desk.t.gettext("The file is not UTF-8 text."))
+        await reply(update, desk.t.gettext("The file is not UTF-8 text."), t=desk.t)
         return
     await start_draft(update, desk, parse_warning(text, desk.chat.language, keywords_for(desk.t)))
 
@@ -132,6 +132,7 @@ async def start_draft(update: Update, desk: Desk, draft: WarningDraft, mode: str
                 "I did not understand: %(terms)s",
                 terms=html.escape(", ".join(draft.problems)[:300]),
             ),
+            t=desk.t,
         )
     await next_step(update, desk, broadcast_id, draft, mode, after=None)
 
@@ -158,7 +159,7 @@ async def next_step(
     if field is None:
         await preview(update, desk, broadcast_id, draft)
     else:
-        await reply(update, desk.t.gettext(_QUESTIONS[field]))
+        await reply(update, desk.t.gettext(_QUESTIONS[field]), t=desk.t)
 
 
 async def compose_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -180,7 +181,7 @@ async def compose_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     mode, _, field = draft_row.step.partition(":")
     updated = answer_step(draft_row.draft, field, message.text, desk.t)
     if isinstance(updated, str):
-        await reply(update, updated_problem(updated, field, desk.t))
+        await reply(update, updated_problem(updated, field, desk.t), t=desk.t)
     else:
         await next_step(update, desk, draft_row.id, updated, mode, after=field)
 
@@ -240,7 +241,7 @@ async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     draft_row = await desk_store.composing(services.db, user_id_of(update))
     if draft_row is not None:
         await desk_store.cancel_draft(services.db, draft_row.org_id, draft_row.id)
-    await reply(update, t.gettext("Nothing will be sent."))
+    await reply(update, t.gettext("Nothing will be sent."), t=t)
 
 
 # preview and sending
@@ -255,7 +256,7 @@ async def preview(update: Update, desk: Desk, broadcast_id: int, draft: WarningD
         alert, language=desk.chat.language, timezone=desk.chat.timezone
     )
     for part in split_message(rendered):
-        await reply(update, part)
+        await reply(update, part, t=desk.t)
     audience = await desk_store.audience(
         desk.services.db, desk.org_id, warning.countries, draft.audience, today=now.date()
     )
@@ -276,7 +277,7 @@ async def preview(update: Update, desk: Desk, broadcast_id: int, draft: WarningD
         buttons.insert(0, InlineKeyboardButton(label, callback_data=f"dsk:send:{broadcast_id}"))
     else:
         lines.append(t.gettext("No traveller matches: there is nobody to send it to."))
-    await reply(update, "\n".join(lines), reply_markup=InlineKeyboardMarkup([buttons]))
+    await reply(update, "\n".join(lines), reply_markup=InlineKeyboardMarkup([buttons]), t=t)
 
 
 def audience_text(audience: Audience, days_ahead: int, t: Translator) -> str:
@@ -346,15 +347,15 @@ async def _send(update: Update, context: ContextTypes.DEFAULT_TYPE, desk: Desk, 
         remind_after=warning.remind_after,
         now=now,
     )
+    if version is None:
+        await query.answer(desk.t.gettext("This warning was already sent or cancelled."))
+        return
     await audited(
         services,
         update,
         "broadcast",
         {"org": desk.org_id, "broadcast": ident, "recipients": len(recipients)},
     )
-    if version is None:
-        await query.answer(desk.t.gettext("This warning was already sent or cancelled."))
-        return
     wake: Callable[[], None] | None = context.application.bot_data.get(WAKE_DELIVERY_KEY)
     if wake is not None:
         wake()
@@ -368,6 +369,7 @@ async def _send(update: Update, context: ContextTypes.DEFAULT_TYPE, desk: Desk, 
             len(recipients),
             id=ident,
         ),
+        t=desk.t,
     )
 
 
@@ -390,6 +392,7 @@ async def _tally(
     found = await desk_store.report(desk.services.db, desk.org_id, ident)
     await query.answer()
     if found is not None:
+        await _audit_view(update, desk, ident, "report_view")
         try:
             await query.edit_message_text(
                 report_text(found, desk.t),
@@ -406,7 +409,8 @@ async def _who(update: Update, context: ContextTypes.DEFAULT_TYPE, desk: Desk, i
     await query.answer()
     found = await desk_store.report(desk.services.db, desk.org_id, ident)
     if found is not None:
-        await reply(update, non_responders_text(found, desk.t))
+        await _audit_view(update, desk, ident, "report_view", listing="no_answer")
+        await reply(update, non_responders_text(found, desk.t), t=desk.t)
 
 
 async def _csv(update: Update, context: ContextTypes.DEFAULT_TYPE, desk: Desk, ident: int) -> None:
@@ -415,11 +419,18 @@ async def _csv(update: Update, context: ContextTypes.DEFAULT_TYPE, desk: Desk, i
     await query.answer()
     found = await desk_store.report(desk.services.db, desk.org_id, ident)
     if found is not None:
+        await _audit_view(update, desk, ident, "report_export")
         await context.bot.send_document(
             desk.chat.chat_id,
             InputFile(found.to_csv(), filename=f"broadcast-{ident}.csv"),
             caption=desk.t.gettext("Report of warning %(id)s", id=ident),
         )
+
+
+async def _audit_view(update: Update, desk: Desk, ident: int, action: str, **extra: str) -> None:
+    """Who looked at whose answers: reports name travellers and where they are."""
+    details: dict[str, object] = {"org": desk.org_id, "broadcast": ident, **extra}
+    await audited(desk.services, update, action, details)
 
 
 _ACTIONS: dict[str, Callable[[Update, Any, Desk, int], Any]] = {
@@ -442,7 +453,7 @@ async def report_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     t = translator_for(chat, services)
     words = arguments(update)
     target = words[0] if words else ""
-    found = None
+    found, found_org = None, None
     if target.isdigit() and len(target) < 12:
         org_id = await desk_store.broadcast_org(services.db, int(target))
         member = (
@@ -452,6 +463,7 @@ async def report_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         )
         if member is not None and member.runs_desk:
             found = await desk_store.report(services.db, member.org_id, int(target))
+            found_org = member.org_id
     if found is None:
         await reply(
             update,
@@ -459,9 +471,15 @@ async def report_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
                 "Your desk has no warning %(id)s. /broadcasts lists them.",
                 id=html.escape(target[:20]),
             ),
+            t=t,
         )
         return
-    await reply(update, report_text(found, t), reply_markup=report_buttons(found.broadcast_id, t))
+    await audited(
+        services, update, "report_view", {"org": found_org, "broadcast": found.broadcast_id}
+    )
+    await reply(
+        update, report_text(found, t), reply_markup=report_buttons(found.broadcast_id, t), t=t
+    )
 
 
 def report_buttons(ident: int, t: Translator) -> InlineKeyboardMarkup:
@@ -501,6 +519,8 @@ def report_text(found: BroadcastReport, t: Translator) -> str:
         lines.append(f"  · {t.gettext(_OUTCOME_WORDS[outcome.value])}: {count}")
     if found.safety_check:
         lines += [
+            # Telegram tells a bot nothing of reads: a pressed button is the only sign.
+            t.gettext("Read (pressed a button): %(num)s", num=tally.answered),
             t.gettext("Safe: %(num)s", num=tally.safe),
             t.gettext("Need help: %(num)s", num=tally.need_help),
             t.gettext("No answer: %(num)s", num=tally.no_answer),
@@ -536,10 +556,10 @@ async def broadcasts(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         return
     sent = await desk_store.sent_broadcasts(desk.services.db, desk.org_id)
     if not sent:
-        await reply(update, desk.t.gettext("Your desk has sent no warning yet."))
+        await reply(update, desk.t.gettext("Your desk has sent no warning yet."), t=desk.t)
         return
     lines = [desk.t.gettext("Latest warnings (see one with /report and its number):")]
     for item in sent:
         when = desk.t.format_datetime(item.sent_at, desk.chat.timezone) if item.sent_at else ""
         lines.append(f"{item.id}. {html.escape(item.draft.title[:80])} · {when}")
-    await reply(update, "\n".join(lines))
+    await reply(update, "\n".join(lines), t=desk.t)

@@ -4,7 +4,8 @@ A warning with a safety check goes out through the outbox like any alert; once t
 records it delivered, the desk round asks the question in a reply to it ("I'm safe" /
 "I need help"), reminds non-responders at the broadcast's interval, and passes a call
 for help to every operator at once. The round also sends operators the notices of
-official alerts that touch their travellers.
+official alerts that touch their travellers. All of it is paced, and retried after a
+passing failure, by the `DeskMessenger` (bot/chat/desk_messages.py).
 """
 
 from __future__ import annotations
@@ -15,11 +16,11 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters, Update
-from telegram.error import TelegramError
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
 from bot.chat.common import current_chat, services_of, translator_for
+from bot.chat.desk_messages import DeskMessenger, Verdict, messenger_of
 from bot.desks.notices import NOTICE_DAYS_AHEAD
 from bot.desks.safety import SafetyAnswer, check_in_data, read_check_in_data, reminder_due
 from bot.i18n import Translator
@@ -33,7 +34,7 @@ from bot.store.desks import CheckIn, DeskNotice
 log = logging.getLogger(__name__)
 
 ROUND_SECONDS = 5.0
-QUESTIONS_PER_ROUND = 25  # with a round every 5 s, about 5 a second: well under Telegram's 30
+QUESTIONS_PER_ROUND = 25  # a round every 5 s; the messenger paces them at 5 a second
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +44,7 @@ class DeskRound:
     notices: int = 0
     questions: int = 0
     reminders: int = 0
+    retried: int = 0  # calls for help and notices that had to wait, sent now
 
 
 def check_in_buttons(token: str, t: Translator) -> InlineKeyboardMarkup:
@@ -82,11 +84,16 @@ async def check_in_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         await query.answer(t.gettext("Thank you. Your travel desk knows you are safe."))
         return
     await query.answer(t.gettext("Your travel desk has been told you need help."), show_alert=True)
-    await alert_operators(context.bot, services, answered, query.from_user.id)
+    await alert_operators(
+        context.bot, services, answered, query.from_user.id, messenger_of(context.application)
+    )
 
 
-async def alert_operators(bot: Bot, services: Services, check_in: CheckIn, user_id: int) -> None:
-    """A call for help goes to every operator of the organisation at once."""
+async def alert_operators(
+    bot: Bot, services: Services, check_in: CheckIn, user_id: int, messenger: DeskMessenger
+) -> None:
+    """A call for help goes to every operator of the organisation at once (one that cannot
+    be reached now is tried again by the desk round)."""
     member = await desk_store.membership(services.db, check_in.org_id, user_id)
     label = member.label() if member is not None else str(user_id)
     for operator_id in await desk_store.operator_ids(services.db, check_in.org_id):
@@ -97,31 +104,47 @@ async def alert_operators(bot: Bot, services: Services, check_in: CheckIn, user_
             id=check_in.broadcast_id,
             title=html.escape(check_in.title[:120]),
         )
-        await _send(bot, operator_id, text)
+        await messenger.deliver(
+            bot, services, f"help:{check_in.token}:{operator_id}", operator_id, text
+        )
 
 
-async def desk_round(bot: Bot, services: Services) -> DeskRound:
-    """Send what is due: notices to operators, check-in questions, reminders."""
+async def desk_round(
+    bot: Bot, services: Services, messenger: DeskMessenger | None = None
+) -> DeskRound:
+    """Send what is due: notices to operators, messages kept to try again, check-in
+    questions, reminders. A question or reminder that must wait is released for a later
+    round; one whose chat is gone stays claimed (the chat is switched off)."""
+    messenger = messenger or DeskMessenger()
     now = services.clock()
     notices = 0
     for notice in await desk_store.unsent_notices(services.db):
         if await desk_store.claim_notice(services.db, notice, now=now):
-            notices += await _send_notice(bot, services, notice)
+            notices += await _send_notice(bot, services, messenger, notice)
+    retried = await messenger.retry_due(bot, services)
     questions = 0
     for check_in in await desk_store.check_ins_to_ask(services.db, QUESTIONS_PER_ROUND):
+        key = f"question:{check_in.token}"
+        if not messenger.ready(key, check_in.user_id, now):
+            continue
         if await desk_store.claim_question(services.db, check_in.token, now=now):
             t = services.catalogs.translator(check_in.language)
             text = t.gettext(
                 "Safety check about “%(title)s”: are you safe? Your travel desk sees your answer.",
                 title=html.escape(check_in.title[:120]),
             )
-            questions += await _send(
+            verdict = await messenger.send(
                 bot,
+                services,
+                key,
                 check_in.user_id,
                 text,
-                check_in_buttons(check_in.token, t),
-                check_in.message_id,
+                markup=check_in_buttons(check_in.token, t),
+                reply_to=check_in.message_id,
             )
+            if verdict == Verdict.LATER:
+                await desk_store.release_question(services.db, check_in.token)
+            questions += verdict == Verdict.SENT
     reminders = 0
     for check_in in await desk_store.open_check_ins(services.db):
         assert check_in.asked_at is not None
@@ -132,25 +155,35 @@ async def desk_round(bot: Bot, services: Services) -> DeskRound:
             check_in.remind_after,
             now,
         )
-        if due and await desk_store.claim_reminder(services.db, check_in, now=now):
+        key = f"reminder:{check_in.token}"
+        if not due or not messenger.ready(key, check_in.user_id, now):
+            continue
+        if await desk_store.claim_reminder(services.db, check_in, now=now):
             t = services.catalogs.translator(check_in.language)
             text = t.gettext(
                 "Reminder: your travel desk is waiting to hear that you are safe (“%(title)s”).",
                 title=html.escape(check_in.title[:120]),
             )
-            reminders += await _send(
+            verdict = await messenger.send(
                 bot,
+                services,
+                key,
                 check_in.user_id,
                 text,
-                check_in_buttons(check_in.token, t),
-                check_in.message_id,
+                markup=check_in_buttons(check_in.token, t),
+                reply_to=check_in.message_id,
             )
-    return DeskRound(notices, questions, reminders)
+            if verdict == Verdict.LATER:
+                await desk_store.release_reminder(services.db, check_in)
+            reminders += verdict == Verdict.SENT
+    return DeskRound(notices, questions, reminders, retried)
 
 
 async def desk_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     try:
-        report = await desk_round(context.bot, services_of(context))
+        report = await desk_round(
+            context.bot, services_of(context), messenger_of(context.application)
+        )
     except Exception:  # a failed round must not stop the next ones; it is logged for admins
         log.exception("travel desk round failed")
         return
@@ -160,11 +193,14 @@ async def desk_job(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 def schedule_desk_round(application: Any, seconds: float = ROUND_SECONDS) -> None:
     """Run `desk_round` every few seconds on the application's job queue (if it has one)."""
+    messenger_of(application)
     if application.job_queue is not None:
         application.job_queue.run_repeating(desk_job, interval=seconds, first=seconds)
 
 
-async def _send_notice(bot: Bot, services: Services, notice: DeskNotice) -> int:
+async def _send_notice(
+    bot: Bot, services: Services, messenger: DeskMessenger, notice: DeskNotice
+) -> int:
     alert = alert_from_json(json.loads(notice.payload))
     sent = 0
     for operator_id in await desk_store.operator_ids(services.db, notice.org_id):
@@ -188,31 +224,11 @@ async def _send_notice(bot: Bot, services: Services, notice: DeskNotice) -> int:
                 days=NOTICE_DAYS_AHEAD,
             ),
         ]
-        sent += await _send(bot, operator_id, "\n".join(lines))
+        key = f"notice:{notice.org_id}:{notice.alert_version_id}:{operator_id}"
+        sent += await messenger.deliver(bot, services, key, operator_id, "\n".join(lines))
     return sent
 
 
 async def _translator(services: Services, chat_id: int) -> Translator:
     chat = await chat_store.get_chat(services.db, chat_id)
     return services.catalogs.translator(chat.language if chat else None)
-
-
-async def _send(
-    bot: Bot,
-    chat_id: int,
-    text: str,
-    markup: InlineKeyboardMarkup | None = None,
-    reply_to: int | None = None,
-) -> int:
-    """1 if sent; a failure is logged (the report shows the warning's own delivery)."""
-    reply = (
-        None if reply_to is None else ReplyParameters(reply_to, allow_sending_without_reply=True)
-    )
-    try:
-        await bot.send_message(
-            chat_id, text, parse_mode="HTML", reply_markup=markup, reply_parameters=reply
-        )
-    except TelegramError as error:
-        log.warning("travel desk message to %s failed: %s", chat_id, error)
-        return 0
-    return 1

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from bot.desks.warning import is_desk_source
 from bot.store import desks as desk_store
 from bot.store.database import Database
 
@@ -19,7 +20,7 @@ async def notify_desks(db: Database, alert_version_id: int, *, now: datetime) ->
     """Queue a notice for every organisation with travellers in or bound for the alert's
     countries; returns how many. A desk's own warnings are not announced back to desks."""
     found = await desk_store.announced_countries(db, alert_version_id)
-    if found is None or found[0].startswith("desk:") or not found[1]:
+    if found is None or is_desk_source(found[0]) or not found[1]:
         return 0
     countries = found[1]
     today = now.date()

@@ -351,6 +351,15 @@ def _paragraphs(lines: list[str]) -> str:
     return re.sub(r"\n\s*\n+", "\n\n", text)[:MAX_FIELD_CHARS]
 
 
+# A desk's warnings are alerts of source "desk:<org id>": private to their recipients, never
+# matched to subscribers, never republished in the open feeds.
+DESK_SOURCE_PREFIX = "desk:"
+
+
+def is_desk_source(source: str) -> bool:
+    return source.startswith(DESK_SOURCE_PREFIX)
+
+
 def warning_alert(
     warning: TravelWarning, *, org_id: int, broadcast_id: int, now: datetime
 ) -> Alert:
@@ -365,7 +374,7 @@ def warning_alert(
     published = warning.published or now
     facts = {"context": warning.context} if warning.context else {}
     return Alert(
-        source=f"desk:{org_id}",
+        source=f"{DESK_SOURCE_PREFIX}{org_id}",
         id=f"broadcast-{broadcast_id}",
         countries=warning.countries,
         severity=warning.severity,

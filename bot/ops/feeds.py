@@ -16,7 +16,9 @@ from lxml import etree
 
 from bot.alerts import Alert, Category, Change, Severity
 from bot.countries import country_name
+from bot.desks.warning import is_desk_source
 from bot.sources.serialise import alert_from_json
+from bot.store.admin import ANNOUNCEMENT_SOURCE
 from bot.store.published import PublishedAlert, PublishedVersion
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -49,8 +51,14 @@ _CAP_SEVERITY = {
 }
 
 
+def is_public(alert: Alert) -> bool:
+    """From a source the bot polls: a desk's warning or an admin's announcement is private
+    to its recipients, whatever its category (the store already leaves them out)."""
+    return alert.source != ANNOUNCEMENT_SOURCE and not is_desk_source(alert.source)
+
+
 def is_hazard(alert: Alert) -> bool:
-    return alert.category in HAZARDS
+    return alert.category in HAZARDS and is_public(alert)
 
 
 def cap_path(version_id: int) -> str:
@@ -96,6 +104,8 @@ def atom_feed(
     add(feed, "generator", "travel-risk-bot")
     for item in alerts:
         alert = alert_from_json(item.payload)
+        if not is_public(alert):
+            continue
         entry = add(feed, "entry")
         add(entry, "id", _entry_id(alert))
         add(entry, "title", _headline(alert))
@@ -125,6 +135,8 @@ def json_feed(alerts: Sequence[PublishedAlert], *, self_url: str, base_url: str)
     items: list[dict[str, Any]] = []
     for item in alerts:
         alert = alert_from_json(item.payload)
+        if not is_public(alert):
+            continue
         extension: dict[str, Any] = {
             "source": alert.source,
             "alert_id": alert.id,
@@ -170,7 +182,8 @@ def _cap_time(moment: datetime) -> str:
 
 
 def cap_alert(version: PublishedVersion, *, sender: str) -> bytes | None:
-    """One announcement as a CAP 1.2 alert; None for an advisory (not a hazard)."""
+    """One announcement as a CAP 1.2 alert; None for an advisory (not a hazard), a desk's
+    warning or an admin's announcement (not public)."""
     alert = alert_from_json(version.payload)
     if not is_hazard(alert):
         return None

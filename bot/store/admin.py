@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.desks.warning import DESK_SOURCE_PREFIX
 from bot.store.chats import Chat, get_chat
 from bot.store.clock import from_db, to_db
 from bot.store.database import Database
@@ -17,8 +18,21 @@ from bot.store.dialect import table_exists
 
 ANNOUNCEMENT_SOURCE = "announcement"
 # Tables other features add; the statistics count them when they exist.
-TRIPS_TABLE = "trips"
+TRIPS_TABLES = ("trips", "desk_trips")  # travellers' own trips, and those desks record
 ORGANISATIONS_TABLE = "desk_organisations"
+
+
+def public_source(column: str) -> str:
+    """SQL that holds when `column` names a source the bot polls: not an admin's
+    announcement, not a desk's warning ("desk:<org>"), both private to their recipients.
+
+    A polled source has a row in source_state; the two names are excluded as well, so that
+    a source configured under one of those names still never exposes them.
+    """
+    return (
+        f"({column} IN (SELECT source FROM source_state)"
+        f" AND {column} <> '{ANNOUNCEMENT_SOURCE}' AND {column} NOT LIKE '{DESK_SOURCE_PREFIX}%')"
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +70,7 @@ class DelayStats:
 class Statistics:
     chats: ChatCounts
     top_countries: tuple[tuple[str, int], ...]
-    trips: int | None  # None: this installation has no trips table
+    trips: int | None  # personal and desk trips; None: this installation has no trips table
     organisations: int | None
     alerts: tuple[SourceActivity, ...]
     deliveries: DeliveryCounts
@@ -120,14 +134,14 @@ async def statistics(db: Database, *, now: datetime, top: int = 10) -> Statistic
     day, week = to_db(now - timedelta(days=1)), to_db(now - timedelta(days=7))
     activity = await db.fetch_all(
         "SELECT source, coalesce(sum(CASE WHEN seen_at >= ? THEN 1 ELSE 0 END), 0), count(*)"
-        " FROM alert_versions"
-        " WHERE seen_at >= ? AND source <> ? GROUP BY source ORDER BY source",
-        (day, week, ANNOUNCEMENT_SOURCE),
+        f" FROM alert_versions WHERE seen_at >= ? AND {public_source('source')}"
+        " GROUP BY source ORDER BY source",
+        (day, week),
     )
     return Statistics(
         chats=ChatCounts(int(row[0]), int(row[1]), blocked),
         top_countries=tuple((r[0], int(r[1])) for r in countries),
-        trips=await _count_if_table(db, TRIPS_TABLE),
+        trips=await _count_trips(db),
         organisations=await _count_if_table(db, ORGANISATIONS_TABLE),
         alerts=tuple(SourceActivity(r[0], int(r[1]), int(r[2])) for r in activity),
         deliveries=await delivery_counts(db),
@@ -149,7 +163,7 @@ _DELAY = "(julianday(d.sent_at) - julianday(v.seen_at)) * 86400.0"
 _SENT_SINCE = (
     " FROM deliveries AS d JOIN alert_versions AS v ON v.id = d.alert_version_id"
     " WHERE d.state = 'sent' AND d.sent_at >= ?"
-    " AND v.source IN (SELECT source FROM source_state)"
+    f" AND {public_source('v.source')}"
 )
 
 
@@ -194,6 +208,12 @@ async def oldest_due_pending(db: Database, *, now: datetime) -> datetime | None:
         (to_db(now),),
     )
     return from_db(value)
+
+
+async def _count_trips(db: Database) -> int | None:
+    counts = [await _count_if_table(db, table) for table in TRIPS_TABLES]
+    found = [count for count in counts if count is not None]
+    return sum(found) if found else None
 
 
 async def _count_if_table(db: Database, table: str) -> int | None:

@@ -591,9 +591,11 @@ def _check_in(row: Row) -> CheckIn:
 
 
 async def check_ins_to_ask(db: Database, limit: int) -> list[CheckIn]:
-    """Recipients whose warning has been delivered and who have not been asked yet."""
+    """Recipients whose warning has been delivered and who have not been asked yet (a chat
+    that blocked the bot or was deleted is asked nothing more)."""
     rows = await db.fetch_all(
-        _CHECK_IN_SELECT + " WHERE k.asked_at IS NULL AND d.state = 'sent' ORDER BY d.id LIMIT ?",
+        _CHECK_IN_SELECT + " WHERE k.asked_at IS NULL AND d.state = 'sent'"
+        " AND coalesce(c.active, 1) = 1 ORDER BY d.id LIMIT ?",
         (limit,),
     )
     return [_check_in(row) for row in rows]
@@ -610,11 +612,16 @@ async def claim_question(db: Database, token: str, *, now: datetime) -> bool:
     )
 
 
+async def release_question(db: Database, token: str) -> None:
+    """The question could not be sent for a passing reason: the next round asks again."""
+    await db.execute("UPDATE desk_check_ins SET asked_at = NULL WHERE token = ?", (token,))
+
+
 async def open_check_ins(db: Database, limit: int = 1000) -> list[CheckIn]:
     """Asked, not answered, with reminders left: the candidates for a reminder."""
     rows = await db.fetch_all(
         _CHECK_IN_SELECT + " WHERE k.asked_at IS NOT NULL AND k.answer IS NULL"
-        " AND k.reminders < ? ORDER BY k.asked_at LIMIT ?",
+        " AND k.reminders < ? AND coalesce(c.active, 1) = 1 ORDER BY k.asked_at LIMIT ?",
         (MAX_REMINDERS, limit),
     )
     return [_check_in(row) for row in rows]
@@ -628,6 +635,20 @@ async def claim_reminder(db: Database, check_in: CheckIn, *, now: datetime) -> b
             (to_db(now), check_in.token, check_in.reminders),
         )
         == 1
+    )
+
+
+async def release_reminder(db: Database, check_in: CheckIn) -> None:
+    """The reminder claimed from `check_in` (as it was before the claim) was not sent."""
+    await db.execute(
+        "UPDATE desk_check_ins SET reminders = ?, last_reminded_at = ?"
+        " WHERE token = ? AND reminders = ?",
+        (
+            check_in.reminders,
+            None if check_in.last_reminded_at is None else to_db(check_in.last_reminded_at),
+            check_in.token,
+            check_in.reminders + 1,
+        ),
     )
 
 

@@ -1,4 +1,8 @@
-"""What the open feeds republish: the current alerts, and one announcement's alert version."""
+"""What the open feeds republish: the current alerts, and one announcement's alert version.
+
+Only what polled public sources published: a desk's warnings and an admin's announcements
+are alert versions too, with sequential ids, but they are private to their recipients.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from bot.store.admin import public_source
 from bot.store.clock import from_db
 from bot.store.database import Database
 
@@ -34,10 +39,10 @@ async def current_alerts(
     db: Database, *, country: str | None = None, limit: int = 100
 ) -> list[PublishedAlert]:
     """The latest state of alerts, most recently seen first, optionally for one country."""
-    where = ""
+    where = f"WHERE {public_source('a.source')}"
     params: tuple[str, ...] = ()
     if country:
-        where, params = "WHERE ',' || a.countries || ',' LIKE ?", (f"%,{country},%",)
+        where, params = f"{where} AND ',' || a.countries || ',' LIKE ?", (f"%,{country},%",)
     rows = await db.fetch_all(
         "SELECT a.payload, a.first_seen, a.last_seen, (SELECT max(v.id) FROM alert_versions AS v"
         "  WHERE v.source = a.source AND v.alert_id = a.alert_id)"
@@ -53,12 +58,13 @@ async def current_alerts(
 
 
 async def alert_version(db: Database, version_id: int) -> PublishedVersion | None:
+    """One announcement of a public source; any other id is None, as if it did not exist."""
     row = await db.fetch_one(
         "SELECT v.id, v.payload, v.change, v.seen_at, p.id, p.seen_at"
         " FROM alert_versions AS v LEFT JOIN alert_versions AS p ON p.id = ("
         "  SELECT max(w.id) FROM alert_versions AS w"
         "  WHERE w.source = v.source AND w.alert_id = v.alert_id AND w.id < v.id)"
-        " WHERE v.id = ?",
+        f" WHERE v.id = ? AND {public_source('v.source')}",
         (version_id,),
     )
     if row is None:

@@ -38,6 +38,7 @@ ADMIN_COMMANDS = (
     "/orgs",
     "/org_owner 1 700",
     "/org_owner_remove 1 700",
+    "/org_create Acme 700",
 )
 STATE_FEED = "/us-state-dept-TAsTWs-2025-10-07.trimmed.xml"
 
@@ -93,18 +94,59 @@ async def test_admin_commands_in_a_group_are_unknown_there(
 
 
 async def test_stats_show_chats_subscriptions_alerts_deliveries_and_delay(
-    runtime: BotRuntime, admin: Traveller, traveller: Callable[..., Traveller]
+    runtime: BotRuntime,
+    admin: Traveller,
+    traveller: Callable[..., Traveller],
+    standin: StandIn,
+    clock: Clock,
 ) -> None:
     await traveller(701).say("/subscribe Germany, Mexico")
+    await traveller(701).say("/trip Japan 2026-12-01 2026-12-15")  # a personal trip
     await traveller(702).say("/subscribe Germany")
-    await runtime.poll_all()
+    await traveller(703).say("/subscribe Germany")
+    await traveller(704).say("/subscribe Mexico")
+    # a desk with one trip and one warning, which is no source of alerts
+    await admin.say("/org_create Acme 801")
+    link = (await traveller(801).say("/invite")).text
+    await traveller(802).say("/start join_" + link.split("start=join_")[1].split()[0])
+    await traveller(801).say("/trip_add 802 Germany 2025-10-07 2025-10-09")
+    preview = await traveller(801).say_and_wait(
+        "/broadcast\nTitle: Desk note\nCountries: Germany\nSeverity: 2\nEvent: x.", 2
+    )
+    await traveller(801).press_and_read(preview[1], "dsk:send:1")
     await runtime.dispatcher.drain()
+
+    standin.fail_next("sendMessage", chat_id=703, error_code=400, description="Bad Request: x")
+    standin.deactivate(704)  # sends to 704 get 403: a failed delivery, a gone chat
+    await runtime.poll_all()
+    clock.advance(seconds=30)
+    await runtime.dispatcher.drain(max_messages=2)
+    clock.advance(minutes=30)
+    await runtime.dispatcher.drain()
+
     answer = (await admin.say("/stats")).text
-    assert "3 active" in answer  # two travellers and the admin
-    assert "DE 2" in answer and "MX 1" in answer
-    assert "us-state:" in answer
-    assert "3 sent" in answer
-    assert "median" in answer
+    versions = await runtime.services.db.fetch_value(
+        "SELECT count(*) FROM alert_versions WHERE source = 'us-state'"
+    )
+    assert versions > 0
+    for line in (
+        "Chats: 6 active, 1 gone, 0 blocked by admins",  # 701-703, 801, 802 and the admin
+        "DE 3",
+        "MX 2",
+        "Trips: 2",  # 701's own and the desk's
+        "Organisations: 1",
+        f"• us-state: {versions} / {versions}",
+        "Deliveries: 4 sent, 0 waiting, 1 failed, 1 dead",  # 3 alerts and the desk's warning
+        "(7 days, 3 messages): median 30 s, 95% within 30 min",
+    ):
+        assert line in answer, (line, answer)
+    assert "desk" not in answer and "announcement" not in answer
+
+    clock.advance(days=2)
+    assert f"• us-state: 0 / {versions}" in (await admin.say("/stats")).text
+    clock.advance(days=6)
+    later = (await admin.say("/stats")).text
+    assert "us-state" not in later and "none this week" in later and "median" not in later
 
 
 async def test_pause_and_resume_a_source_is_honoured_and_audited(

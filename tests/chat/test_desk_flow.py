@@ -13,7 +13,6 @@ import pytest
 
 from bot.app import BotRuntime
 from bot.chat.desk_checkin import DeskRound
-from bot.chat.desk_checkin import desk_round as run_desk_round
 from bot.matching import fan_out
 from bot.standin import StandIn
 from bot.store import alerts as alert_store
@@ -28,6 +27,7 @@ from tests.desks.harness import (
     desk_bot,
     join,
     organisation,
+    run_desk_round,
     send_all,
 )
 
@@ -94,9 +94,12 @@ async def test_admin_creates_organisation_and_names_its_owner_by_username(
 async def test_someone_who_is_no_admin_cannot_create_an_organisation(
     runtime: BotRuntime, standin: StandIn, lead: Person
 ) -> None:
+    unknown = await lead.say("/zzzz")
     answer = await lead.say("/org_create Mine @lead")
-    assert "administrators" in answer.text
+    assert answer.text == unknown.text.replace("/zzzz", "/org_create")
+    assert answer.reply_markup is None
     assert await desk_store.memberships(runtime.services.db, lead.user_id) == []
+    assert await runtime.services.db.fetch_value("SELECT count(*) FROM desk_organisations") == 0
 
 
 async def test_invited_travellers_join_and_bad_links_get_a_clear_answer(
@@ -335,7 +338,7 @@ async def test_warning_written_step_by_step_is_previewed_and_can_be_cancelled(
 
 
 async def desk_round(runtime: BotRuntime) -> DeskRound:
-    return await run_desk_round(runtime.application.bot, runtime.services)
+    return await run_desk_round(runtime)
 
 
 async def test_official_alert_tells_the_desk_how_many_travellers_are_there(
@@ -354,3 +357,146 @@ async def test_official_alert_tells_the_desk_how_many_travellers_are_there(
     assert "US State Department" in notice and "Germany - Level 2" in notice
     assert "1 of your travellers is there now" in notice and "1 arrives within 14 days" in notice
     assert (await desk_round(runtime)).notices == 0
+
+
+KENYA_WARNING = (
+    "/broadcast\n"
+    "Title: Nairobi: protests near the CBD\n"
+    "Countries: Kenya\n"
+    "Severity: high\n"
+    "Category: unrest\n"
+    "Safety check: yes\n"
+    "Event: Large protests are under way.\n"
+    "Context: The budget vote is on Thursday.\n"
+    "Advice: Avoid the area and check in."
+)
+
+
+async def send_warning(runtime: BotRuntime, lead: Person, text: str = KENYA_WARNING) -> None:
+    """The operator writes a warning, presses send, and the outbox and desk round run."""
+    summary = await lead.say(text, answers=2)
+    await lead.press_and_read(summary, summary.button_data()[0])
+    await send_all(runtime)
+
+
+async def test_travellers_get_the_frame_in_their_language_and_the_desks_words_as_written(
+    runtime: BotRuntime, standin: StandIn, lead: Person
+) -> None:
+    await organisation(runtime, standin, "Acme Travel", lead)
+    amelie = Person(standin, 511, "amelie", language_code="fr")
+    jonas = Person(standin, 512, "jonas", language_code="de")
+    for person in (amelie, jonas):
+        await join(runtime, lead, person)
+        await lead.say(f"/trip_add @{person.username} Kenya {day(0)} {day(3)}")
+    await send_warning(runtime, lead)
+
+    frames = (
+        (
+            amelie,
+            "Catégorie : Sécurité",
+            "Déconseillé sauf raison impérative",
+            "<b>Ce qui se passe</b>",
+            "<b>Contexte</b>",
+            "<b>Conseils</b>",
+            "Vérification de sécurité",
+        ),
+        (
+            jonas,
+            "Kategorie: Sicherheit",
+            "Von nicht notwendigen Reisen wird abgeraten",
+            "<b>Was geschehen ist</b>",
+            "<b>Hintergrund</b>",
+            "<b>Empfehlungen</b>",
+            "Sicherheitsabfrage",
+        ),
+    )
+    for person, *frame in frames:
+        warning, question = (m.text for m in person.inbox()[-2:])
+        received = warning + "\n" + question
+        for words in frame:
+            assert words in received, (person.language_code, words)
+        for english in ("Category:", "What happened", "<b>Advice</b>", "Reconsider travel"):
+            assert english not in warning, (person.language_code, english)
+        for written in (
+            "Nairobi: protests near the CBD",
+            "Large protests are under way.",
+            "The budget vote is on Thursday.",
+            "Avoid the area and check in.",
+        ):
+            assert written in warning, (person.language_code, written)
+
+
+async def test_report_counts_who_read_the_warning_by_pressing_a_button(
+    runtime: BotRuntime, standin: StandIn, lead: Person
+) -> None:
+    _org, nomad, referenced, _later = await acme_with_travellers(runtime, standin, lead)
+    for person in ("@nomad", "E502", "503"):
+        await lead.say(f"/trip_add {person} Kenya {day(0)} {day(3)}")
+    await send_warning(runtime, lead)
+    for person, answer in ((nomad, 0), (referenced, 1)):
+        question = person.inbox()[-1]
+        await person.press(question, question.button_data()[answer])
+    await standin.wait_for(lambda m: "needs help" in m.text, chat_id=lead.user_id)
+    report = (await lead.say("/report 1")).text
+    lines = report.splitlines()
+    expected = [
+        "Delivered: 3",
+        "Read (pressed a button): 2",
+        "Safe: 1",
+        "Need help: 1",
+        "No answer: 1",
+    ]
+    assert [line for line in lines if line in expected] == expected, report
+
+
+async def test_report_and_csv_name_a_deleted_account_and_a_chat_not_found(
+    runtime: BotRuntime, standin: StandIn, lead: Person
+) -> None:
+    _org, _nomad, referenced, later = await acme_with_travellers(runtime, standin, lead)
+    for person in ("@nomad", "E502", "503"):
+        await lead.say(f"/trip_add {person} Kenya {day(0)} {day(3)}")
+    standin.deactivate(referenced.user_id)  # 403 "user is deactivated"
+    standin.fail_next(
+        "sendMessage",
+        chat_id=later.user_id,
+        error_code=400,
+        description="Bad Request: chat not found",
+    )
+    await send_warning(runtime, lead)
+
+    report = await lead.say("/report 1")
+    for line in (
+        "Recipients: 3",
+        "Delivered: 1",
+        "Failed: 2",
+        "account deleted: 1",
+        "chat not found: 1",
+    ):
+        assert line in report.text, report.text
+    assert "blocked the bot" not in report.text and "other error" not in report.text
+
+    await lead.press(report, "dsk:csv:1")
+    await standin.wait_until(lambda: bool(standin.documents), timeout=10)
+    rows = list(csv.DictReader(io.StringIO(standin.documents[-1].content.decode("utf-8-sig"))))
+    by_id = {row["user_id"]: row for row in rows}
+    assert (
+        by_id["502"]["delivery"] == "deactivated" and "deactivated" in by_id["502"]["error"].lower()
+    )
+    assert (
+        by_id["503"]["delivery"] == "not found"
+        and "chat not found" in by_id["503"]["error"].lower()
+    )
+    assert by_id["501"]["delivery"] == "delivered" and by_id["501"]["error"] == ""
+
+
+async def test_roster_shows_what_each_traveller_follows(
+    runtime: BotRuntime, standin: StandIn, lead: Person
+) -> None:
+    _org, nomad, referenced, _later = await acme_with_travellers(runtime, standin, lead)
+    await nomad.say("/subscribe Japan, Germany")
+    await referenced.say("/subscribe Kenya")
+    roster = (await lead.say("/roster")).text
+    lines = {line.split(" · ")[0]: line for line in roster.splitlines()}
+    assert "follows DE, JP" in lines["@nomad"]
+    assert "follows KE" in lines["E502"]
+    assert "follows" not in lines["503"]

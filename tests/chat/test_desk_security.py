@@ -165,3 +165,74 @@ async def test_traveller_of_two_organisations_is_seen_by_each_only_through_its_o
     assert "@nomad" in roster.text and "KE" not in roster.text
     orgs = await desks.nomad.say("/org")
     assert "Acme" in orgs.text and "Globex" in orgs.text
+
+
+async def count(runtime: BotRuntime, table: str) -> int:
+    return int(await runtime.services.db.fetch_value(f"SELECT count(*) FROM {table}"))
+
+
+async def test_invites_and_broadcasts_of_another_organisation_are_refused(
+    desks: TwoDesks, runtime: BotRuntime
+) -> None:
+    await desks.lead.press(desks.summary, "dsk:send:1")
+    await send_all(runtime)
+    invites = await desks.rival.say(f"/invites {desks.acme}")
+    assert REFUSED in invites.text and "Open invites" not in invites.text
+    broadcasts = await desks.rival.say(f"/broadcasts {desks.acme}")
+    assert REFUSED in broadcasts.text and "Acme only" not in broadcasts.text
+    assert "Acme only" in (await desks.lead.say("/broadcasts")).text
+    assert "Acme only" not in (await desks.rival.say("/broadcasts")).text
+
+
+async def test_operator_of_another_organisation_cannot_add_operators_to_it(
+    desks: TwoDesks, runtime: BotRuntime
+) -> None:
+    for target in ("@rival", "@nomad", str(desks.rival.user_id)):
+        answer = await desks.rival.say(f"/operator_add {desks.acme} {target}")
+        assert REFUSED in answer.text and "is now an operator" not in answer.text
+    db = runtime.services.db
+    assert await desk_store.membership(db, desks.acme, desks.rival.user_id) is None
+    nomad = await desk_store.membership(db, desks.acme, desks.nomad.user_id)
+    assert nomad is not None and nomad.role == "traveller"
+    assert await desk_store.operator_ids(db, desks.acme) == [desks.lead.user_id]
+
+
+async def test_files_whose_caption_names_another_organisation_are_refused(
+    desks: TwoDesks, runtime: BotRuntime
+) -> None:
+    trips, drafts = await count(runtime, "desk_trips"), await count(runtime, "desk_broadcasts")
+    day = TODAY.isoformat()
+    content = f"traveller,countries,from,to\n@nomad,Japan,{day},{day}\n".encode()
+    [answer] = await desks.rival.send_file("trips.csv", content, caption=str(desks.acme))
+    assert REFUSED in answer.text and "added" not in answer.text
+    warning = b"Title: Fake\nCountries: Kenya\nSeverity: 4\nEvent: Leave now."
+    [answer] = await desks.rival.send_file(
+        "warning.txt", warning, caption=f"for {desks.acme} please"
+    )
+    assert REFUSED in answer.text and "Fake" not in answer.text
+    assert await count(runtime, "desk_trips") == trips
+    assert await count(runtime, "desk_broadcasts") == drafts
+
+
+async def test_trips_for_another_organisations_traveller_are_refused_by_command_and_file(
+    desks: TwoDesks, runtime: BotRuntime
+) -> None:
+    before = len(desks.nomad.inbox())
+    trips = await count(runtime, "desk_trips")
+    day = TODAY.isoformat()
+    answer = await desks.rival.say(f"/trip_add @nomad Japan {day} {day}")
+    assert "0 trips added" in answer.text and "unknown traveller" in answer.text
+    content = (
+        "traveller,countries,from,to\n"
+        f"@nomad,Japan,{day},{day}\n"
+        f"{desks.nomad.user_id},Japan,{day},{day}\n"
+    ).encode()
+    [answer] = await desks.rival.send_file("trips.csv", content)
+    assert "0 trips added" in answer.text and "2 rows rejected" in answer.text
+    assert "line 2: unknown traveller" in answer.text
+    assert "line 3: unknown traveller" in answer.text
+    assert await count(runtime, "desk_trips") == trips
+    roster = await desks.rival.say("/roster")
+    assert "nomad" not in roster.text and "JP" not in roster.text
+    await send_all(runtime)
+    assert len(desks.nomad.inbox()) == before  # nobody told nomad anything

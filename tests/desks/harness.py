@@ -12,6 +12,7 @@ from pathlib import Path
 
 from bot.app import BotRuntime, build_runtime
 from bot.chat.desk_checkin import DeskRound, desk_round
+from bot.chat.desk_messages import messenger_of
 from bot.config import Settings
 from bot.standin import SentMessage, StandIn
 
@@ -59,6 +60,7 @@ class Person:
     user_id: int
     username: str | None = None
     seen: int = field(default=0)
+    language_code: str = "en"  # Telegram's setting: a new chat's language
 
     def inbox(self) -> list[SentMessage]:
         return self.standin.messages_to(self.user_id)
@@ -66,7 +68,9 @@ class Person:
     async def say(self, text: str, answers: int = 1) -> SentMessage:
         """Write `text`; return the last of the `answers` messages it gets back."""
         before = len(self.inbox())
-        self.standin.user_message(self.user_id, text, username=self.username)
+        self.standin.user_message(
+            self.user_id, text, username=self.username, language_code=self.language_code
+        )
         await self.standin.wait_for(before + answers, chat_id=self.user_id, timeout=10)
         return self.inbox()[before + answers - 1]
 
@@ -107,7 +111,14 @@ def invite_token(message: SentMessage) -> str:
 async def send_all(runtime: BotRuntime) -> DeskRound:
     """Deliver what the outbox holds, then run the desk's round (questions, reminders)."""
     await runtime.dispatcher.drain()
-    return await desk_round(runtime.application.bot, runtime.services)
+    return await run_desk_round(runtime)
+
+
+async def run_desk_round(runtime: BotRuntime) -> DeskRound:
+    """One round of the desk's job, with the running bot's own messenger."""
+    return await desk_round(
+        runtime.application.bot, runtime.services, messenger_of(runtime.application)
+    )
 
 
 async def organisation(runtime: BotRuntime, standin: StandIn, name: str, owner: Person) -> int:

@@ -2,7 +2,7 @@
 moves, the Bot API stand-in, and feeds served from the repository's samples.
 
     async def test_x(ops_bot):
-        bot = await ops_bot()                     # or ops_bot(webhook=True)
+        bot = await ops_bot()                     # or ops_bot(webhook=True, admin_ids=...)
         async with httpx.AsyncClient(base_url=bot.url) as http:
             assert (await http.get("/healthz")).status_code == 200
 """
@@ -10,7 +10,7 @@ moves, the Bot API stand-in, and feeds served from the repository's samples.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -91,9 +91,11 @@ async def ops_bot(
 ) -> AsyncIterator[Callable[..., Awaitable[OpsBot]]]:
     started: list[BotRuntime] = []
 
-    async def start(*, webhook: bool = False) -> OpsBot:
+    async def start(*, webhook: bool = False, admin_ids: frozenset[int] = frozenset()) -> OpsBot:
         clock = Clock()
-        settings = ops_settings(tmp_path, standin, feed_server, webhook=webhook)
+        settings = replace(
+            ops_settings(tmp_path, standin, feed_server, webhook=webhook), admin_ids=admin_ids
+        )
         runtime = await build_runtime(settings, clock=clock)
         await runtime.start(schedule=False)
         started.append(runtime)

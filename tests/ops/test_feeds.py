@@ -10,6 +10,8 @@ import httpx
 import pytest
 from lxml import etree
 
+from bot.standin import StandIn
+from tests.desks.harness import ADMIN, Person, join, organisation
 from tests.ops.conftest import OpsBot
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -88,3 +90,46 @@ async def test_feeds_refuse_a_malformed_country(bot: OpsBot) -> None:
             for path in ("/feeds/alerts.atom", "/feeds/alerts.json"):
                 response = await http.get(path, params={"country": country})
                 assert response.status_code == 400, (path, country)
+
+
+async def test_desk_warnings_and_announcements_are_never_published(
+    ops_bot: Callable[..., Awaitable[OpsBot]], standin: StandIn
+) -> None:
+    bot = await ops_bot(admin_ids=frozenset({ADMIN}))
+    await bot.runtime.poll_all()
+    lead, nomad = Person(standin, 601, "lead"), Person(standin, 501, "nomad")
+    await organisation(bot.runtime, standin, "Acme", lead)
+    await join(bot.runtime, lead, nomad)
+    today = bot.clock().date().isoformat()
+    await lead.say(f"/trip_add @nomad Japan {today} {today}")
+    summary = await lead.say(
+        "/broadcast\nTitle: Private quake note\nCountries: Japan\nSeverity: 4\n"
+        "Category: earthquake\nEvent: Only for Acme's travellers.",
+        answers=2,
+    )
+    await lead.press_and_read(summary, "dsk:send:1")
+    preview = await Person(standin, ADMIN).say("/announce Private admin note")
+    await Person(standin, ADMIN).press_and_read(preview, "adm:ann:send:1")
+    await bot.runtime.dispatcher.drain()
+    received = [m.text for m in nomad.inbox()]  # sent to their readers, yet not published
+    assert any("Private quake note" in t for t in received) and "Private admin note" in received
+
+    db = bot.runtime.services.db
+    private = [
+        row[0]
+        for row in await db.fetch_all(
+            "SELECT id FROM alert_versions WHERE source LIKE 'desk:%' OR source = 'announcement'"
+        )
+    ]
+    assert len(private) == 2
+    async with httpx.AsyncClient(base_url=bot.url) as http:
+        for version in private:
+            assert (await http.get(f"/feeds/cap/{version}.xml")).status_code == 404
+        for path in ("/feeds/alerts.atom", "/feeds/alerts.json"):
+            for params in ({}, {"country": "JP"}):
+                response = await http.get(path, params=params)
+                assert response.status_code == 200
+                for private_text in ("Private", "desk:", "announcement", "Acme"):
+                    assert private_text not in response.text, (path, params, private_text)
+        public = await db.fetch_value("SELECT max(id) FROM alert_versions WHERE source = 'usgs'")
+        assert (await http.get(f"/feeds/cap/{public}.xml")).status_code == 200

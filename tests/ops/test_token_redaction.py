@@ -4,7 +4,9 @@ httpx's request logs included), not in tracebacks, not in the database."""
 from __future__ import annotations
 
 import io
+import json
 import logging
+from datetime import datetime
 from pathlib import Path
 
 import httpx
@@ -47,6 +49,23 @@ async def test_a_debug_run_writes_no_token_anywhere(
     assert SECRET_PART not in logs and TOKEN not in logs
     for path in tmp_path.iterdir():
         assert SECRET_PART.encode() not in path.read_bytes(), path.name
+    assert_json_lines(logs)
+
+
+def assert_json_lines(logs: str) -> list[dict[str, object]]:
+    """LOG_JSON: every line is one JSON object with the documented keys, and no token."""
+    entries: list[dict[str, object]] = []
+    for line in logs.splitlines():
+        entry = json.loads(line)
+        assert isinstance(entry, dict), line
+        assert {"time", "level", "logger", "message"} <= entry.keys(), line
+        assert set(entry) <= {"time", "level", "logger", "message", "exception"}, line
+        assert datetime.fromisoformat(str(entry["time"])).tzinfo is not None, line
+        text = json.dumps(entry, ensure_ascii=False)
+        assert SECRET_PART not in text and SECRET_PART not in line, line
+        entries.append(entry)
+    assert entries
+    return entries
 
 
 @pytest.mark.parametrize("json_lines", [False, True])
@@ -71,3 +90,8 @@ def test_token_in_a_traceback_or_a_request_log_is_masked(
     written = stream.getvalue()
     assert "network trouble" in written and "bot***/getMe" in written
     assert SECRET_PART not in written
+    if json_lines:
+        request, trouble = assert_json_lines(written)
+        assert request["level"] == "WARNING" and "bot***/getMe" in str(request["message"])
+        assert trouble["message"] == "network trouble"
+        assert "ConnectError" in str(trouble["exception"]) and "bot***" in str(trouble["exception"])
