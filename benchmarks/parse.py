@@ -148,9 +148,18 @@ def loop_lag_ms(work: Callable[[], Any], repeats: int = 5) -> float:
     return asyncio.run(measure())
 
 
+# The functions of bot.sources.text an adapter module may use, and what stands in for each
+# while HTML is left as it is.
+_HTML_READERS: dict[str, Callable[[Any], Any]] = {
+    "plain_text": lambda markup: markup,
+    "plain_texts": list,
+}
+
+
 def reads_html(adapter: SourceAdapter) -> bool:
-    """Whether the adapter's module turns HTML into text (with `plain_text`)."""
-    return hasattr(sys.modules[type(adapter).__module__], "plain_text")
+    """Whether the adapter's module turns HTML into text (`plain_text`, `plain_texts`)."""
+    module = sys.modules[type(adapter).__module__]
+    return any(hasattr(module, name) for name in _HTML_READERS)
 
 
 @contextmanager
@@ -158,16 +167,14 @@ def html_left_as_is(adapter: SourceAdapter) -> Iterator[None]:
     """While active, the adapter's module reads HTML fields as they are, without turning
     them into text (the work fastfeedparser leaves undone)."""
     module = sys.modules[type(adapter).__module__]
-    original = getattr(module, "plain_text")  # noqa: B009 - mypy cannot see the name
-    setattr(module, "plain_text", _as_is)  # noqa: B010
+    originals = {name: getattr(module, name) for name in _HTML_READERS if hasattr(module, name)}
+    for name in originals:
+        setattr(module, name, _HTML_READERS[name])
     try:
         yield
     finally:
-        setattr(module, "plain_text", original)  # noqa: B010
-
-
-def _as_is(markup: str) -> str:
-    return markup
+        for name, original in originals.items():
+            setattr(module, name, original)
 
 
 def competitors() -> dict[str, Callable[[bytes], Any]]:

@@ -10,9 +10,13 @@ import sys
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.config import ConfigError, load_settings
 from bot.logs import configure_logging
+
+if TYPE_CHECKING:
+    from bot.store.sources import SourceHealth
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -30,6 +34,13 @@ def main(argv: list[str] | None = None) -> int:
     diff.add_argument("kind")
     diff.add_argument("old", type=Path)
     diff.add_argument("new", type=Path)
+    diff.add_argument(
+        "--at",
+        type=_moment,
+        default=None,
+        metavar="TIME",
+        help="poll as if at this ISO 8601 time (default: now); decides what has expired",
+    )
     commands.add_parser("sources", help="health of each configured source")
     backup = commands.add_parser("backup", help="copy the database, safely while the bot runs")
     backup.add_argument("path", type=Path, help="where to write the copy (must not exist)")
@@ -45,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "parse":
             return _parse(args.kind, args.file)
         if args.command == "diff":
-            return asyncio.run(_diff(args.kind, args.old, args.new))
+            return asyncio.run(_diff(args.kind, args.old, args.new, args.at or datetime.now(UTC)))
         if args.command == "sources":
             return asyncio.run(_sources())
         if args.command == "backup":
@@ -54,6 +65,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"configuration error: {error}", file=sys.stderr)
         return 2
     return 1
+
+
+def _moment(text: str) -> datetime:
+    """An ISO 8601 time on the command line; without a zone it is UTC."""
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _run() -> int:
@@ -131,11 +148,14 @@ def _parse(kind: str, path: Path) -> int:
     return 0
 
 
-async def _diff(kind: str, old_path: Path, new_path: Path) -> int:
-    """Record OLD then NEW in a scratch database through the bot's own change detection."""
+async def _diff(kind: str, old_path: Path, new_path: Path, now: datetime) -> int:
+    """Record OLD then NEW in a scratch database through the bot's own change detection.
+
+    Prints every announcement, then every alert that expired (recorded, never sent).
+    """
     from bot.sources.base import SourceAdapter, SourceError
     from bot.sources.serialise import alert_to_json
-    from bot.store.alerts import record_poll
+    from bot.store.alerts import record_poll, record_poll_changes
     from bot.store.database import Database
 
     feeds = []
@@ -153,21 +173,18 @@ async def _diff(kind: str, old_path: Path, new_path: Path) -> int:
     with tempfile.TemporaryDirectory() as scratch:
         db = await Database.open(Path(scratch) / "diff.sqlite3")
         try:
-            now = datetime.now(UTC)
             await record_poll(db, kind, feeds[0].alerts, now=now)
-            announced = await record_poll(db, kind, feeds[1].alerts, now=now)
+            changes = await record_poll_changes(db, kind, feeds[1].alerts, now=now)
         finally:
             await db.close()
-    for item in announced:
-        entry = alert_to_json(item.announcement.alert)
-        entry["change"] = str(item.announcement.change)
-        if item.announcement.previous_severity is not None and item.announcement.change in {
-            "raised",
-            "lowered",
-        }:
-            entry["previous_severity"] = int(item.announcement.previous_severity)
-        if item.announcement.what_changed:
-            entry["what_changed"] = list(item.announcement.what_changed)
+    announcements = [item.announcement for item in changes.announced] + changes.expired
+    for announcement in announcements:
+        entry = alert_to_json(announcement.alert)
+        entry["change"] = str(announcement.change)
+        if announcement.previous_severity is not None:
+            entry["previous_severity"] = int(announcement.previous_severity)
+        if announcement.what_changed:
+            entry["what_changed"] = list(announcement.what_changed)
         print(json.dumps(entry, ensure_ascii=False))
     return 0
 
@@ -180,35 +197,34 @@ async def _sources() -> int:
     db = await Database.open(settings.database_url)
     try:
         print(
-            f"{'source':<18} {'kind':<17} {'state':<9} {'last success':<20} {'fails':>5} "
-            f"{'items':>6}  last error"
+            f"{'source':<18} {'kind':<17} {'state':<9} {'last attempt':<20} "
+            f"{'last success':<20} {'fails':>5} {'backoff until':<20} {'items':>6}  last error"
         )
         for source in settings.sources:
             health = await source_store.get_health(db, source.name)
-            state = (
-                "off"
-                if not source.enabled
-                else "paused"
-                if health.paused
-                else (
-                    "failing"
-                    if health.consecutive_failures
-                    else "ok"
-                    if health.last_success
-                    else "new"
-                )
-            )
-            success = (
-                health.last_success.strftime("%Y-%m-%d %H:%M UTC") if health.last_success else "-"
-            )
             print(
-                f"{source.name:<18} {source.kind:<17} {state:<9} {success:<20} "
-                f"{health.consecutive_failures:>5} {health.items_seen:>6}"
-                f"  {health.last_error or ''}"
+                f"{source.name:<18} {source.kind:<17} {_state(source.enabled, health):<9} "
+                f"{_when(health.last_attempt):<20} {_when(health.last_success):<20} "
+                f"{health.consecutive_failures:>5} {_when(health.next_attempt_at):<20} "
+                f"{health.items_seen:>6}  {health.last_error or ''}"
             )
     finally:
         await db.close()
     return 0
+
+
+def _state(enabled: bool, health: SourceHealth) -> str:
+    if not enabled:
+        return "off"
+    if health.paused:
+        return "paused"
+    if health.consecutive_failures:
+        return "failing"
+    return "ok" if health.last_success else "new"
+
+
+def _when(moment: datetime | None) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if moment else "-"
 
 
 if __name__ == "__main__":

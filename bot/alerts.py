@@ -62,6 +62,7 @@ class Change(StrEnum):
     LOWERED = "lowered"
     TEXT = "text"
     CANCELLED = "cancelled"
+    EXPIRED = "expired"  # its `expires` passed: recorded, dropped from /status, not sent
     UNCHANGED = "unchanged"
 
 

@@ -62,7 +62,7 @@ async def briefing_text(
     destinations = []
     alerts = []
     for country in trip.countries:
-        known = await alert_store.current_alerts_for(services.db, country)
+        known = await alert_store.current_alerts_for(services.db, country, now=now)
         destinations.append((country, picture_of(country, known, now).highest))
         alerts.extend(known)
     days = max(0, (trip.starts_on - now.date()).days)

@@ -8,18 +8,24 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
+from datetime import datetime
 
 from bot.alerts import Alert, Change, Severity
 
 
 @dataclass(frozen=True, slots=True)
 class KnownState:
-    """What was stored for an alert at the previous poll."""
+    """What was stored for an alert at the previous poll.
+
+    `expired` says the alert had already expired when it was last seen, so its expiry was
+    recorded then and is not news again.
+    """
 
     version: str
     severity: Severity
     body: str
     cancelled: bool
+    expired: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,16 +38,33 @@ class Announcement:
     what_changed: tuple[str, ...] = ()
 
 
-def classify(alert: Alert, known: KnownState | None) -> Announcement | None:
+def has_expired(alert: Alert, now: datetime) -> bool:
+    """True once the source's own end time (CAP `<expires>`) has passed."""
+    return alert.expires is not None and alert.expires <= now
+
+
+def classify(alert: Alert, known: KnownState | None, *, now: datetime) -> Announcement | None:
     """Return the announcement for `alert`, or None when it is a republication of the same.
 
     A lowered level (down to level 1, the all-clear) is news, and so is a change of text at
     the same level; a re-dated or re-ordered item with the same content is not.
+
+    An alert whose `expires` has passed at `now` is never news: first seen already expired,
+    it is only recorded; seen live before, it comes back as `Change.EXPIRED` once, which the
+    store records without telling anyone. A cancellation of a live alert is still announced
+    after its expiry, so whoever heard of the danger hears that it is over.
     """
     if known is None:
-        if alert.cancelled:
-            return None  # never seen, already withdrawn: nothing to tell
+        if alert.cancelled or has_expired(alert, now):
+            return None  # never seen, already withdrawn or over: nothing to tell
         return Announcement(alert, Change.NEW)
+    live_before = not known.cancelled and not known.expired
+    if alert.cancelled and live_before:
+        return Announcement(alert, Change.CANCELLED, previous_severity=known.severity)
+    if has_expired(alert, now):
+        if live_before:
+            return Announcement(alert, Change.EXPIRED, previous_severity=known.severity)
+        return None
     if alert.version == known.version:
         return None
     if alert.cancelled and not known.cancelled:

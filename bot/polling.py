@@ -34,6 +34,7 @@ class PollReport:
     items: int = 0
     announcements: int = 0
     queued: int = 0
+    expired: int = 0  # alerts whose `expires` passed: recorded, not sent
     problems: tuple[str, ...] = ()
     error: str | None = None
 
@@ -134,7 +135,8 @@ class Poller:
         feed = outcome.feed
         for problem in feed.problems:
             log.warning("source %s: skipped an item: %s", config.name, problem)
-        recorded = await alert_store.record_poll(self._db, config.name, feed.alerts, now=now)
+        changes = await alert_store.record_poll_changes(self._db, config.name, feed.alerts, now=now)
+        recorded = changes.announced
         queued = 0
         for item in recorded:
             queued += await fan_out(self._db, item.alert_version_id, now=now)
@@ -149,11 +151,12 @@ class Poller:
         if queued and self._on_queued:
             self._on_queued()
         log.info(
-            "source %s: %d items, %d announcements, %d messages queued",
+            "source %s: %d items, %d announcements, %d messages queued, %d expired",
             config.name,
             len(feed.alerts),
             len(recorded),
             queued,
+            len(changes.expired),
         )
         return PollReport(
             config.name,
@@ -161,6 +164,7 @@ class Poller:
             items=len(feed.alerts),
             announcements=len(recorded),
             queued=queued,
+            expired=len(changes.expired),
             problems=feed.problems,
         )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import random
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -102,7 +102,7 @@ async def test_malformed_feed_is_reported_and_known_alerts_are_kept(db, http, fe
     assert "FeedMalformed" in (report.error or "")
     health = await source_store.get_health(db, "us-state")
     assert "FeedMalformed" in (health.last_error or "")
-    germany = await alert_store.current_alerts_for(db, "DE")
+    germany = await alert_store.current_alerts_for(db, "DE", now=clock.now)
     assert [alert.source for alert in germany] == ["us-state"]
 
 
@@ -143,3 +143,33 @@ async def test_a_bug_in_an_adapter_is_recorded_not_raised(db, http, feed_server,
     source = SourceConfig("us-state", "us-state", feed_server.url(STATE_FILE))
     report = await poller_for(db, http, Clock()).poll(source)
     assert report.status == "failed" and "ZeroDivisionError" in (report.error or "")
+
+
+async def test_cap_alert_polled_past_its_expiry_is_recorded_and_not_sent(db, http, feed_server):
+    """The NSW fire warning expires at 2011-10-06 23:04 Sydney time (13:04 UTC)."""
+    clock = Clock()
+    sample = feed_server.document("/cap12-au-nsw-rfs-2011-10-05.cap.xml").body
+    url = feed_server.add("/nsw.xml", sample, validators=False)  # no 304: parsed each time
+    source = SourceConfig("nsw", "cap", url)
+    poller = poller_for(db, http, clock)
+    clock.now = datetime(2011, 10, 6, 1, tzinfo=UTC)
+    live = await poller.poll(source)
+    assert (live.announcements, live.expired) == (1, 0)
+    assert [a.id for a in await alert_store.current_alerts_for(db, "AU", now=clock.now)]
+
+    clock.now = datetime(2011, 10, 6, 14, tzinfo=UTC)
+    over = await poller.poll(source)
+    assert (over.status, over.announcements, over.queued, over.expired) == ("ok", 0, 0, 1)
+    again = await poller.poll(source)
+    assert (again.announcements, again.expired) == (0, 0)  # its expiry is recorded once
+    assert await alert_store.current_alerts_for(db, "AU", now=clock.now) == []
+    assert await alert_store.versions_to_fan_out(db) == []
+
+
+async def test_cap_alert_first_seen_after_its_expiry_is_not_announced(db, http, feed_server):
+    clock = Clock()  # 2025: the 2011 warning is long over
+    source = SourceConfig("nsw", "cap", feed_server.url("cap12-au-nsw-rfs-2011-10-05.cap.xml"))
+    report = await poller_for(db, http, clock).poll(source)
+    assert (report.status, report.items, report.announcements) == ("ok", 1, 0)
+    assert report.queued == 0
+    assert await alert_store.current_alerts_for(db, "AU", now=clock.now) == []

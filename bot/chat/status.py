@@ -66,7 +66,7 @@ async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def _picture(services: Services, code: str, now: datetime) -> CountryPicture:
-    known = await alert_store.current_alerts_for(services.db, code)
+    known = await alert_store.current_alerts_for(services.db, code, now=now)
     return picture_of(code, known, now)
 
 

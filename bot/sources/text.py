@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Sequence
 from typing import TypeAlias
 
 from lxml import etree
@@ -17,6 +18,7 @@ from lxml import etree
 Element: TypeAlias = etree._Element
 
 DEFAULT_SUMMARY_CHARS = 400
+FRAGMENTS_PER_PASS = 32  # see plain_texts
 ELLIPSIS = "…"
 
 # Elements that start a new paragraph, those that start a new line, and those whose text a
@@ -33,6 +35,9 @@ _HIDDEN = ("script", "style", "head", "title", "template", "noscript")
 # State Department sends some 4 KB of HTML per item, 200 items a poll).
 _PARAGRAPH = "\ue000"
 _LINE = "\ue001"
+# Ends each fragment's text when several are flattened in one pass (`plain_texts`).
+_FRAGMENT_END = "\ue002"
+_FRAGMENT_END_BYTES = _FRAGMENT_END.encode()
 # Characters lxml refuses in a tree (C0 controls other than tab and newlines) and our marks.
 _NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ue000\ue001]")
 
@@ -45,6 +50,10 @@ _FLATTEN = f"""\
   <!-- Only the root element: lxml's text of it leaves out what libxml2 puts in a second
        <html> after a stray </html>. -->
   <xsl:template match="/"><xsl:apply-templates select="*[1]"/></xsl:template>
+  <!-- Several fragments at once: each root under one <fragments>, each text ended. -->
+  <xsl:template match="/fragments">\
+<xsl:for-each select="*"><xsl:apply-templates select="."/>{_FRAGMENT_END}</xsl:for-each>\
+</xsl:template>
   <xsl:template match="{"|".join(_PARAGRAPHS)}">\
 {_PARAGRAPH}<xsl:apply-templates/>{_PARAGRAPH}</xsl:template>
   <xsl:template match="li">{_LINE}• <xsl:apply-templates/></xsl:template>
@@ -79,12 +88,80 @@ def plain_text(markup: str) -> str:
     paragraphs separated by a blank line, list items as "• " lines."""
     if not markup or markup.isspace():
         return ""
-    if "<" not in markup and "&" not in markup:
+    if _is_bare_text(markup):
         return " ".join(markup.split())
     marked = _flattened(markup)
     if marked is None:
         return _careful_plain_text(markup)
     return _with_breaks(marked)
+
+
+def _is_bare_text(markup: str) -> bool:
+    """Text with no markup to read, and none of the characters used as break marks (which
+    every other path reads as breaks)."""
+    return (
+        "<" not in markup and "&" not in markup and _PARAGRAPH not in markup and _LINE not in markup
+    )
+
+
+def plain_texts(markups: Sequence[str]) -> list[str]:
+    """`plain_text` of each fragment, the same texts, for a whole feed at once.
+
+    The fragments' trees are flattened by one XSLT pass per `FRAGMENTS_PER_PASS` instead of
+    one each: a pass has a fixed cost (a transformation context, a result document) that
+    is most of the time of a small fragment, and a feed has hundreds. Passes of a bounded
+    size keep the trees and texts held at once small.
+    """
+    texts: list[str] = []
+    for start in range(0, len(markups), FRAGMENTS_PER_PASS):
+        texts += _plain_texts_in_one_pass(markups[start : start + FRAGMENTS_PER_PASS])
+    return texts
+
+
+def _plain_texts_in_one_pass(markups: Sequence[str]) -> list[str]:
+    texts = [""] * len(markups)
+    roots: list[Element] = []
+    batched: list[int] = []
+    tools = _TOOLS
+    for index, markup in enumerate(markups):
+        if not markup or markup.isspace() or _is_bare_text(markup):
+            texts[index] = plain_text(markup)
+            continue
+        try:
+            root = _parse_html(markup, tools.parser)
+        except ValueError:  # a character lxml refuses: the careful path, as plain_text does
+            texts[index] = plain_text(markup)
+            continue
+        if root is not None:
+            roots.append(root)
+            batched.append(index)
+    if not roots:
+        return texts
+    marked = _flattened_together(roots)
+    if marked is None or len(marked) != len(roots):
+        for index in batched:  # a fragment the one pass cannot tell apart: one by one
+            texts[index] = plain_text(markups[index])
+        return texts
+    for index, text in zip(batched, marked, strict=True):
+        texts[index] = _with_breaks(text)
+    return texts
+
+
+def _flattened_together(roots: list[Element]) -> list[str] | None:
+    """The marked text of each tree, from one pass; None when one pass will not do (a
+    character lxml refuses next to a mark, or a fragment holding the end mark itself)."""
+    holder = etree.Element("fragments")
+    holder.extend(roots)  # moves each root out of its own document
+    try:
+        data = bytes(_TOOLS.flatten(holder.getroottree()))
+    except (ValueError, etree.XSLTError):
+        return None
+    if 0 in data.translate(_SUSPECT_BYTES):
+        return None
+    pieces = data.split(_FRAGMENT_END_BYTES)
+    if len(pieces) != len(roots) + 1 or pieces[-1]:
+        return None
+    return [piece.decode() for piece in pieces[:-1]]
 
 
 def _flattened(markup: str) -> str | None:

@@ -29,7 +29,7 @@ from datetime import datetime
 from bot.alerts import Alert, Category, Severity
 from bot.countries import find_in_text, from_fips, resolve
 from bot.sources.base import ParsedFeed, SchemaChanged, SourceAdapter
-from bot.sources.text import plain_text, shorten
+from bot.sources.text import plain_texts, shorten
 from bot.sources.xml import Element, child_text, children_text, parse_date, parse_xml, qname
 
 LEVEL_LABELS = {
@@ -77,11 +77,14 @@ class UsStateAdapter(SourceAdapter):
         if root.tag != "rss" or channel is None:
             raise SchemaChanged(f"expected RSS 2.0 with a <channel>, got <{root.tag}>")
         fallback_date = child_text(channel, "pubDate") or child_text(channel, _DC_DATE)
+        items = [(item, children_text(item)) for item in channel.iterfind("item")]
+        # Every description's HTML to text in one go: most of the time of this feed.
+        texts = plain_texts([fields.get("description", "") for _, fields in items])
         alerts: list[Alert] = []
         problems: list[str] = []
-        for item in channel.iterfind("item"):
+        for (item, fields), text in zip(items, texts, strict=True):
             try:
-                parsed = _parse_item(item, source=source, fallback_date=fallback_date)
+                parsed = _parse_item(item, fields, text, source=source, fallback_date=fallback_date)
             except _SkippedItem as skipped:
                 problems.append(str(skipped))
                 continue
@@ -100,8 +103,9 @@ class _ParsedItem:
     problems: tuple[str, ...]
 
 
-def _parse_item(item: Element, *, source: str, fallback_date: str) -> _ParsedItem:
-    fields = children_text(item)
+def _parse_item(
+    item: Element, fields: dict[str, str], body: str, *, source: str, fallback_date: str
+) -> _ParsedItem:
     title = " ".join(fields.get("title", "").split())
     if not title:
         raise _SkippedItem("an item has no title")
@@ -117,7 +121,6 @@ def _parse_item(item: Element, *, source: str, fallback_date: str) -> _ParsedIte
         )
     )
     published = _item_date(fields, item, title, fallback_date)
-    body = plain_text(fields.get("description", ""))
     link = fields.get("link") or fields.get("guid", "")
     alert = Alert(
         source=source,

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.alerts import Alert, Change, Severity
-from bot.changes import Announcement, KnownState, classify
+from bot.changes import Announcement, KnownState, classify, has_expired
 from bot.sources.serialise import alert_from_json, alert_to_json
-from bot.store.clock import to_db
+from bot.store.clock import from_db, to_db
 from bot.store.database import Database
 
 
@@ -20,19 +20,41 @@ class RecordedAnnouncement:
     announcement: Announcement
 
 
+@dataclass(frozen=True, slots=True)
+class PollChanges:
+    """What recording one poll learnt: announcements to fan out, and alerts that expired.
+
+    An expiry is recorded (the alert's state, with its `expires`, is stored and /status
+    leaves it out) but has no alert version: nobody is sent anything about it.
+    """
+
+    announced: list[RecordedAnnouncement] = field(default_factory=list)
+    expired: list[Announcement] = field(default_factory=list)
+
+
 async def record_poll(
     db: Database, source: str, alerts: Sequence[Alert], *, now: datetime
 ) -> list[RecordedAnnouncement]:
-    """Store a poll's alerts and return what is news, in one transaction.
+    """Store a poll's alerts and return what is news, in one transaction."""
+    return (await record_poll_changes(db, source, alerts, now=now)).announced
+
+
+async def record_poll_changes(
+    db: Database, source: str, alerts: Sequence[Alert], *, now: datetime
+) -> PollChanges:
+    """Store a poll's alerts and return what is news and what expired, in one transaction.
 
     Dedup is on content as well as on id: an item the source re-ids with the same content
-    (same version digest) as one already known is not announced again.
+    (same version digest) as one already known is not announced again. An alert already
+    past its `expires` at `now` is stored but never announced (see `classify`).
     """
     stamp = to_db(now)
-    recorded: list[RecordedAnnouncement] = []
+    changes = PollChanges()
+    recorded = changes.announced
     async with db.transaction() as conn:
         cursor = await conn.execute(
-            "SELECT alert_id, version, severity, payload FROM alerts WHERE source = ?", (source,)
+            "SELECT alert_id, version, severity, payload, last_seen FROM alerts WHERE source = ?",
+            (source,),
         )
         known_rows = {row["alert_id"]: row for row in await cursor.fetchall()}
         known_versions = {row["version"] for row in known_rows.values()}
@@ -51,8 +73,9 @@ async def record_poll(
                     severity=Severity(row["severity"]),
                     body=payload.get("body") or payload.get("summary", ""),
                     cancelled=bool(payload.get("cancelled")),
+                    expired=_expired_when_last_seen(payload, row["last_seen"]),
                 )
-            announcement = classify(alert, known)
+            announcement = classify(alert, known, now=now)
             if announcement and known is None and alert.version in known_versions:
                 announcement = None  # the same content under a new id
             payload_text = json.dumps(alert_to_json(alert), ensure_ascii=False)
@@ -77,6 +100,9 @@ async def record_poll(
             )
             if announcement is None:
                 continue
+            if announcement.change is Change.EXPIRED:
+                changes.expired.append(announcement)
+                continue
             cursor = await conn.execute(
                 "INSERT INTO alert_versions (source, alert_id, version, change, severity,"
                 " previous_severity, payload, seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -98,7 +124,17 @@ async def record_poll(
             )
             assert cursor.lastrowid is not None
             recorded.append(RecordedAnnouncement(cursor.lastrowid, announcement))
-    return recorded
+    return changes
+
+
+def _expired_when_last_seen(payload: dict[str, object], last_seen: str) -> bool:
+    """Whether the stored alert had expired at the poll that last saw it (its expiry was
+    dealt with then)."""
+    expires = payload.get("expires")
+    seen = from_db(last_seen)
+    if not isinstance(expires, str) or seen is None:
+        return False
+    return datetime.fromisoformat(expires) <= seen
 
 
 async def versions_to_fan_out(db: Database) -> list[int]:
@@ -128,10 +164,13 @@ async def load_announcement(db: Database, alert_version_id: int) -> Announcement
     )
 
 
-async def current_alerts_for(db: Database, country: str) -> list[Alert]:
-    """The latest state of every source's alerts that cover `country` (for /status)."""
+async def current_alerts_for(db: Database, country: str, *, now: datetime) -> list[Alert]:
+    """The latest state of every source's alerts that cover `country` (for /status), less
+    those whose `expires` has passed at `now` (the caller's clock)."""
+    moment = now
     rows = await db.fetch_all(
         "SELECT payload FROM alerts WHERE ',' || countries || ',' LIKE ? ORDER BY source",
         (f"%,{country},%",),
     )
-    return [alert_from_json(json.loads(row["payload"])) for row in rows]
+    alerts = (alert_from_json(json.loads(row["payload"])) for row in rows)
+    return [alert for alert in alerts if not has_expired(alert, moment)]

@@ -3,16 +3,19 @@ built here from them (updates and cancels, languages, geocodes, other events).""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.alerts import Category, Severity
 from bot.sources.base import FeedClient, FeedMalformed, SchemaChanged, Validators
-from bot.sources.cap import CapAdapter
+from bot.sources.cap import CapAdapter, category_of
 
 FEEDS = Path(__file__).resolve().parents[2] / "feeds"
 RFS = FEEDS / "cap12-au-nsw-rfs-2011-10-05.cap.xml"
@@ -356,3 +359,27 @@ async def test_poll_of_a_single_cap_document_and_then_not_modified(feed_server: 
     assert first.feed is not None
     assert [alert.countries for alert in first.feed.alerts] == [("AU",)]
     assert second.feed is None
+
+
+# The event words as the regular expressions they were first written as: category_of
+# must read any text exactly as these do.
+_EVENT_REGEXES = (
+    (re.compile(r"tsunami", re.I), Category.TSUNAMI),
+    (re.compile(r"earthquake|seismic", re.I), Category.EARTHQUAKE),
+    (re.compile(r"volcan|ash ?fall", re.I), Category.VOLCANO),
+    (re.compile(r"hurricane|typhoon|cyclone|tropical storm", re.I), Category.CYCLONE),
+    (re.compile(r"flood", re.I), Category.FLOOD),
+    (re.compile(r"bush ?fire|wild ?fire|forest fire|grass ?fire", re.I), Category.WILDFIRE),
+    (re.compile(r"drought", re.I), Category.DROUGHT),
+)
+_EVENT_PIECES = st.sampled_from(
+    ["tsunami", "Earth", "quake", "SEISMIC", "volcan", "ash", " ", "fall", "Hurricane",
+     "tropical", "storm", "flood", "bush", "Wild", "fire", "forest", "grass", "drought",
+     "Air Quality Alert", "ſ", "K", "İ", "ß", "é", "ＦＩＲＥ", "\n"]
+)  # fmt: skip
+
+
+@given(st.lists(_EVENT_PIECES, max_size=12).map("".join))
+def test_event_words_are_read_as_their_regular_expressions(event):
+    expected = next((c for p, c in _EVENT_REGEXES if p.search(event)), Category.OTHER)
+    assert category_of([], event) == expected

@@ -151,3 +151,53 @@ def test_rss_without_a_channel_is_a_schema_change():
 def test_truncated_xml_is_malformed():
     with pytest.raises(FeedMalformed):
         GdacsAdapter().parse(SAMPLE.read_bytes()[:5000], source="gdacs")
+
+
+def _variant(guid: str, *, event_type: str, level: str) -> bytes:
+    """The real sample with one item's gdacs:eventtype and gdacs:alertlevel changed."""
+    body = SAMPLE.read_bytes()
+    start = body.rindex(b"<item>", 0, body.index(f">{guid}</guid>".encode()))
+    end = body.index(b"</item>", start)
+    item = body[start:end]
+    old_type = item.split(b"<gdacs:eventtype>")[1].split(b"</gdacs:eventtype>")[0]
+    old_level = item.split(b"<gdacs:alertlevel>")[1].split(b"</gdacs:alertlevel>")[0]
+    item = item.replace(
+        b"<gdacs:eventtype>" + old_type, b"<gdacs:eventtype>" + event_type.encode()
+    ).replace(b"<gdacs:alertlevel>" + old_level, b"<gdacs:alertlevel>" + level.encode())
+    return body[:start] + item + body[end:]
+
+
+@pytest.mark.parametrize(
+    ("event_type", "level", "category", "severity"),
+    [
+        ("VO", "Green", Category.VOLCANO, Severity.NORMAL),
+        ("VO", "Orange", Category.VOLCANO, Severity.HIGH),
+        ("VO", "Red", Category.VOLCANO, Severity.EXTREME),
+        ("WF", "Green", Category.WILDFIRE, Severity.NORMAL),
+        ("WF", "Orange", Category.WILDFIRE, Severity.HIGH),
+        ("WF", "Red", Category.WILDFIRE, Severity.EXTREME),
+        ("FL", "Orange", Category.FLOOD, Severity.HIGH),
+        ("TS", "Red", Category.TSUNAMI, Severity.EXTREME),
+        ("EQ", "Orange", Category.EARTHQUAKE, Severity.HIGH),
+        ("XX", "Orange", Category.OTHER, Severity.HIGH),  # a type GDACS may add later
+    ],
+)
+def test_event_type_and_alert_level_give_category_and_severity(
+    event_type: str, level: str, category: Category, severity: Severity
+):
+    """The Mauritius cyclone's item (id 1000643, Green) as each other type and level."""
+    feed = GdacsAdapter().parse(
+        _variant("TC1000643", event_type=event_type, level=level), source="g"
+    )
+    assert feed.problems == ()
+    [alert] = [a for a in feed.alerts if a.id == f"{event_type}1000643"]
+    assert (alert.category, alert.severity) == (category, severity)
+    assert alert.source_level == f"{level} alert" and alert.facts["event_type"] == event_type
+    assert alert.countries == ("MU",)
+    assert len(feed.alerts) == 16 and "TC1000643" not in {a.id for a in feed.alerts}
+
+
+def test_alert_level_is_read_whatever_its_case():
+    feed = GdacsAdapter().parse(_variant("EQ1199929", event_type="EQ", level="ORANGE"), source="g")
+    quake = next(a for a in feed.alerts if a.id == "EQ1199929")
+    assert quake.severity is Severity.HIGH

@@ -3,7 +3,15 @@ from concurrent.futures import ThreadPoolExecutor
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.sources.text import ELLIPSIS, _careful_plain_text, plain_text, shorten, summary
+from bot.sources.text import (
+    ELLIPSIS,
+    FRAGMENTS_PER_PASS,
+    _careful_plain_text,
+    plain_text,
+    plain_texts,
+    shorten,
+    summary,
+)
 
 STATE_DEPT_DESCRIPTION = (
     "<p><b><i>Reissued Language: There were no changes to the advisory level.</i></b></p>\n"
@@ -121,7 +129,8 @@ HTML_PIECES = st.sampled_from(
         "<svg:p xmlns:svg='x'>", "<!DOCTYPE html>", "<![CDATA[x]]>", "<", ">", "&",
         "&amp;", "&nbsp;", "&nbsp", "&#8217;", "&#128;", "&#1;", "&#0;", "&#xFFFE;", "&lt;p&gt;",
         "\x01", "\x0b", "\x1c", "\x85", "\xa0", "\u202f", "\u3000", "\ufffe", "\ue000", "\ue001",
-        " ", "\n", "\t", "\r\n", "word", "é", "•", "（", "😀",
+        " ", "\n", "\t", "\r\n", "word", "é", "•", "（", "😀", "\ue002", "&#xe002;",
+        "<fragments>", "</fragments>",
     ]
 )  # fmt: skip
 
@@ -129,3 +138,24 @@ HTML_PIECES = st.sampled_from(
 @given(st.lists(HTML_PIECES, max_size=30).map("".join))
 def test_the_fast_path_gives_what_marking_the_tree_from_python_gives(markup):
     assert plain_text(markup) == _careful_plain_text(markup)
+
+
+@given(st.lists(st.lists(HTML_PIECES, max_size=20).map("".join), max_size=8))
+def test_a_whole_feed_at_once_gives_each_fragment_its_own_text(markups):
+    assert plain_texts(markups) == [plain_text(markup) for markup in markups]
+
+
+def test_a_fragment_holding_the_end_mark_does_not_shift_the_others():
+    markups = ["<p>one</p>", "<p>t\ue002wo</p>", "<p>three</p>", "&#xe002;<b>four</b>"]
+    assert plain_texts(markups) == [plain_text(markup) for markup in markups]
+    assert plain_texts(markups)[2] == "three"
+
+
+def test_a_break_mark_character_in_bare_text_reads_as_in_markup():
+    for text in ("a\ue000b", "\ue000", "x\ue001y"):
+        assert plain_text(text) == _careful_plain_text(text) == plain_text(f"<b></b>{text}")
+
+
+def test_a_feed_longer_than_one_pass_keeps_its_order():
+    markups = [f"<p>Item {n}</p><ul><li>{n}</li></ul>" for n in range(FRAGMENTS_PER_PASS * 2 + 5)]
+    assert plain_texts(markups) == [plain_text(markup) for markup in markups]

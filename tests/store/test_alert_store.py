@@ -1,7 +1,14 @@
 from dataclasses import replace
+from datetime import timedelta
 
-from bot.alerts import Change, Severity
-from bot.store.alerts import load_announcement, record_poll, versions_to_fan_out
+from bot.alerts import Category, Change, Severity
+from bot.store.alerts import (
+    current_alerts_for,
+    load_announcement,
+    record_poll,
+    record_poll_changes,
+    versions_to_fan_out,
+)
 from bot.store.database import Database
 from tests.builders import BASE_TIME, make_alert
 
@@ -46,3 +53,71 @@ async def test_announcement_is_rebuilt_from_the_database(db: Database):
     assert loaded.change is Change.RAISED
     assert loaded.previous_severity is Severity.CAUTION
     assert recorded.alert_version_id in await versions_to_fan_out(db)
+
+
+def bushfire(**overrides):
+    """A CAP warning for New South Wales that ends two hours after BASE_TIME."""
+    fields = {
+        "source": "cap",
+        "id": "nsw-rfs-1",
+        "countries": ("AU",),
+        "category": Category.WILDFIRE,
+        "severity": Severity.HIGH,
+        "title": "Bush fire at Mount Hope",
+        "expires": BASE_TIME + timedelta(hours=2),
+    }
+    return make_alert(**{**fields, **overrides})
+
+
+async def test_alert_expired_at_poll_time_is_recorded_not_announced(db: Database):
+    late = BASE_TIME + timedelta(hours=3)
+    changes = await record_poll_changes(db, "cap", [bushfire()], now=late)
+    assert changes.announced == [] and changes.expired == []
+    assert await versions_to_fan_out(db) == []
+    assert await current_alerts_for(db, "AU", now=late) == []
+    assert await current_alerts_for(db, "AU", now=BASE_TIME) == [bushfire()]  # it is stored
+
+
+async def test_live_alert_polled_past_its_expiry_expires_once_and_silently(db: Database):
+    [new] = await record_poll(db, "cap", [bushfire()], now=BASE_TIME)
+    assert new.announcement.change is Change.NEW
+    late = BASE_TIME + timedelta(hours=3)
+    first = await record_poll_changes(db, "cap", [bushfire()], now=late)
+    assert first.announced == []
+    assert [a.change for a in first.expired] == [Change.EXPIRED]
+    assert await versions_to_fan_out(db) == [new.alert_version_id]  # nothing more to send
+    again = await record_poll_changes(db, "cap", [bushfire()], now=late + timedelta(hours=1))
+    assert again.announced == [] and again.expired == []
+    assert await current_alerts_for(db, "AU", now=late) == []
+
+
+async def test_update_after_expiry_is_not_announced(db: Database):
+    await record_poll(db, "cap", [bushfire()], now=BASE_TIME)
+    worse = bushfire(severity=Severity.EXTREME, summary="Emergency warning.")
+    late = BASE_TIME + timedelta(hours=3)
+    changes = await record_poll_changes(db, "cap", [worse], now=late)
+    assert changes.announced == [] and [a.change for a in changes.expired] == [Change.EXPIRED]
+    assert await current_alerts_for(db, "AU", now=late) == []
+
+
+async def test_alert_gone_from_the_feed_after_expiring_leaves_status(db: Database):
+    await record_poll(db, "cap", [bushfire()], now=BASE_TIME)
+    late = BASE_TIME + timedelta(hours=3)
+    assert await record_poll(db, "cap", [], now=late) == []
+    assert await current_alerts_for(db, "AU", now=BASE_TIME + timedelta(hours=1)) == [bushfire()]
+    assert await current_alerts_for(db, "AU", now=late) == []
+    assert await record_poll(db, "cap", [bushfire()], now=late) == []  # back, still over
+
+
+async def test_cancellation_after_expiry_still_reaches_those_who_heard(db: Database):
+    await record_poll(db, "cap", [bushfire()], now=BASE_TIME)
+    late = BASE_TIME + timedelta(hours=3)
+    [cancelled] = await record_poll(db, "cap", [bushfire(cancelled=True)], now=late)
+    assert cancelled.announcement.change is Change.CANCELLED
+    assert cancelled.announcement.previous_severity is Severity.HIGH
+
+
+async def test_status_keeps_alerts_without_expiry(db: Database):
+    await record_poll(db, "us-state", [make_alert()], now=BASE_TIME)
+    far = BASE_TIME + timedelta(days=3650)
+    assert [a.id for a in await current_alerts_for(db, "DE", now=far)] == ["DE"]

@@ -1,0 +1,236 @@
+"""What each feed sample says about its items, read from the source's own fields with the
+standard library and CLDR (through Babel), never through `bot.sources` or `bot.countries`.
+
+`derive(name)` gives, per item, the id, the countries those fields name and the severity
+the documented mapping (docs/sources.md) gives. It is the independent half of
+tests/sources/test_samples_cli.py: the committed tables in tests/sources/expected/ must
+agree with it, and add only what needs a person's judgment (a note says why).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from babel import Locale
+from babel.core import get_global
+
+FEEDS = Path(__file__).resolve().parents[2] / "feeds"
+
+# Sample file -> the source kind that reads it.
+KINDS = {
+    "us-state-dept-TAsTWs-2025-10-07.trimmed.xml": "us-state",
+    "gdacs-rss-2019-12-30.xml": "gdacs",
+    "usgs-significant_month-2023-10-11.geojson": "usgs",
+    "cap12-au-nsw-rfs-2011-10-05.cap.xml": "cap",
+    "nws-cap11-alert-2010-08-30.cap.xml": "cap",
+    "nws-cap11-atom-index-2010-08-31.atom": "cap",
+    "canada-travel-voyage-index-alpha-eng-2014-10-02.json": "ca-travel",
+    "govuk-content-api-travel_advice-albania.example.json": "uk-fcdo",
+    "govuk-content-api-travel_advice_index.example.json": "uk-fcdo",
+}
+
+# The documented level tables (docs/sources.md, "Levels and categories at a glance").
+CANADA_STATES = {0: 1, 1: 2, 2: 3, 3: 4}
+GDACS_LEVELS = {"green": 1, "orange": 3, "red": 4}
+PAGER_LEVELS = {"green": 1, "yellow": 2, "orange": 3, "red": 4}
+CAP_SEVERITIES = {"extreme": 4, "severe": 3, "moderate": 2, "minor": 1, "unknown": 1}
+FCDO_STATUSES = {
+    "avoid_all_but_essential_travel_to_parts": 2,
+    "avoid_all_travel_to_parts": 3,
+    "avoid_all_but_essential_travel_to_whole_country": 3,
+    "avoid_all_travel_to_whole_country": 4,
+}
+# US FIPS 5-2 state codes of the territories; every other code up to 56 is a state or DC.
+FIPS_TERRITORIES = {"60": "AS", "66": "GU", "69": "MP", "72": "PR", "78": "VI"}
+
+_GDACS = "{http://www.gdacs.org}"
+_AFFECTS = re.compile(r"affects these countries: ([^(.]+)")
+_ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+@dataclass(frozen=True)
+class Derived:
+    id: str
+    countries: frozenset[str]  # what the item's own fields name; may be less than the truth
+    severity: int
+
+
+@cache
+def iso_codes() -> frozenset[str]:
+    """ISO 3166-1 alpha-2 codes: those CLDR maps an alpha-3 code to (so not "IC", "EU")."""
+    aliases = get_global("territory_aliases")
+    return frozenset(
+        targets[0]
+        for source, targets in aliases.items()
+        if len(source) == 3 and source.isalpha() and len(targets) == 1 and len(targets[0]) == 2
+    )
+
+
+@cache
+def alpha3() -> dict[str, str]:
+    aliases = get_global("territory_aliases")
+    return {
+        source: targets[0]
+        for source, targets in aliases.items()
+        if len(source) == 3 and source.isalpha() and len(targets) == 1 and len(targets[0]) == 2
+    }
+
+
+def fold(text: str) -> str:
+    """Accents, case and punctuation away: "Côte d’Ivoire" and "Cote d Ivoire" meet."""
+    letters = (
+        char if char.isascii() and char.isalnum() else " "
+        for char in unicodedata.normalize("NFKD", text.lower())
+        if not unicodedata.combining(char)
+    )
+    return " ".join("".join(letters).split())
+
+
+@cache
+def english_names() -> dict[str, str]:
+    """CLDR's English name of every ISO country, folded -> code."""
+    territories = Locale.parse("en").territories
+    return {fold(name): code for code, name in territories.items() if code in iso_codes()}
+
+
+def country_named(name: str) -> set[str]:
+    code = english_names().get(fold(name))
+    return {code} if code else set()
+
+
+def countries_mentioned(text: str) -> set[str]:
+    """Every CLDR country name that appears as whole words, longest first, no overlaps."""
+    folded = f" {fold(text)} "
+    found: set[str] = set()
+    for name in sorted(english_names(), key=len, reverse=True):
+        if f" {name} " in folded:
+            found.add(english_names()[name])
+            folded = folded.replace(f" {name} ", " | ")
+    return found
+
+
+def slug(name: str) -> str:
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")
+
+
+def _us_state(body: bytes) -> list[Derived]:
+    rows = []
+    for item in ET.fromstring(body).iter("item"):
+        title = " ".join((item.findtext("title") or "").split())
+        name, _, level = title.rpartition(" - Level ")
+        name = name.removesuffix(" - See Summaries").removesuffix(" Travel Advisory").strip()
+        rows.append(Derived(slug(name), frozenset(country_named(name)), int(level[0])))
+    return rows
+
+
+def _gdacs(body: bytes) -> list[Derived]:
+    rows = []
+    for item in ET.fromstring(body.removeprefix(b"\xef\xbb\xbf")).iter("item"):
+        countries = {alpha3()[code] for code in item.findtext(f"{_GDACS}iso3", "").split(",")}
+        names = item.findtext(f"{_GDACS}country", "").split(",")
+        # Cyclones list more in the text: "The cyclone affects these countries: Fiji, Tonga,
+        # Niue (vulnerability Medium)."
+        affected = _AFFECTS.search(item.findtext("description") or "")
+        names += affected.group(1).split(",") if affected else []
+        for name in names:
+            countries |= country_named(name)
+        level = GDACS_LEVELS[item.findtext(f"{_GDACS}alertlevel", "").lower()]
+        rows.append(Derived(item.findtext("guid") or "", frozenset(countries), level))
+    return rows
+
+
+def _usgs(body: bytes) -> list[Derived]:
+    rows = []
+    for feature in json.loads(body)["features"]:
+        properties = feature["properties"]
+        place = properties.get("place") or ""
+        countries = country_named(place.rpartition(", ")[2]) if ", " in place else set()
+        countries = countries or countries_mentioned(place.replace("-", " "))
+        if properties.get("alert"):
+            severity = PAGER_LEVELS[properties["alert"]]
+        else:
+            magnitude = float(properties["mag"])
+            severity = 1 if magnitude < 6 else 2 if magnitude < 7 else 3 if magnitude < 8 else 4
+        rows.append(Derived(feature["id"], frozenset(countries), severity))
+    return rows
+
+
+def _fips6_countries(values: list[str]) -> set[str]:
+    countries = set()
+    for value in " ".join(values).split():
+        state = value[-5:-3]  # PSSCCC: part of county, state, county
+        countries.add(FIPS_TERRITORIES.get(state, "US" if "01" <= state <= "56" else "?"))
+    return countries
+
+
+def _cap(body: bytes) -> list[Derived]:
+    root = ET.fromstring(body)
+    if root.tag == f"{_ATOM}feed":
+        return [_cap_entry(entry) for entry in root.iter(f"{_ATOM}entry")]
+    ns = root.tag.partition("}")[0] + "}"
+    severity = max(CAP_SEVERITIES[s.text.lower()] for s in root.iter(f"{ns}severity") if s.text)
+    fips = [
+        geocode.findtext(f"{ns}value", "")
+        for geocode in root.iter(f"{ns}geocode")
+        if geocode.findtext(f"{ns}valueName") == "FIPS6"
+    ]
+    countries = _fips6_countries(fips)
+    if not countries:  # the sender's country domain, as the adapter falls back to
+        tld = root.findtext(f"{ns}sender", "").rpartition(".")[2].upper()
+        countries = {tld} if tld in iso_codes() else set()
+    return [Derived(root.findtext(f"{ns}identifier", ""), frozenset(countries), severity)]
+
+
+def _cap_entry(entry: ET.Element) -> Derived:
+    cap = "{urn:oasis:names:tc:emergency:cap:1.1}"
+    identifier = entry.findtext(f"{cap}identifier") or entry.findtext(f"{_ATOM}id", "")
+    severity = CAP_SEVERITIES[entry.findtext(f"{cap}severity", "").lower()]
+    fips = [
+        geocode.findtext(f"{_ATOM}value", "") or geocode.findtext("value", "")
+        for geocode in entry.iter(f"{cap}geocode")
+        if (geocode.findtext(f"{_ATOM}valueName") or geocode.findtext("valueName")) == "FIPS6"
+    ]
+    return Derived(identifier, frozenset(_fips6_countries(fips)), severity)
+
+
+def _canada(body: bytes) -> list[Derived]:
+    rows = []
+    for key, entry in json.loads(body)["data"].items():
+        code = str(entry.get("country-iso") or key).split("-")[0]
+        countries = {code} if code in iso_codes() else set()
+        rows.append(Derived(key, frozenset(countries), CANADA_STATES[entry["advisory-state"]]))
+    return rows
+
+
+def _govuk(body: bytes) -> list[Derived]:
+    document = json.loads(body)
+    details = document.get("details", {})
+    if "country" not in details:
+        return []  # the index: parsing it alone gives no alerts
+    statuses = details.get("alert_status") or []
+    severity = max([1, *(FCDO_STATUSES[status] for status in statuses)])
+    countries = country_named(details["country"]["name"])
+    return [Derived(document["content_id"], frozenset(countries), severity)]
+
+
+_READERS: dict[str, Callable[[bytes], list[Derived]]] = {
+    "us-state": _us_state,
+    "gdacs": _gdacs,
+    "usgs": _usgs,
+    "cap": _cap,
+    "ca-travel": _canada,
+    "uk-fcdo": _govuk,
+}
+
+
+def derive(name: str) -> list[Derived]:
+    """Every item of the sample `name`, in the sample's order."""
+    return _READERS[KINDS[name]]((FEEDS / name).read_bytes())
