@@ -24,6 +24,8 @@ from bot.chat import register_handlers
 from bot.chat.admin import ADMIN_TOOLS_KEY, AdminTools
 from bot.chat.common import SERVICES_KEY
 from bot.chat.desk_broadcast import WAKE_DELIVERY_KEY
+from bot.chat.desk_messages import MESSENGER_KEY, DeskMessenger
+from bot.chat.persistence import DatabasePersistence, SharedStateApplication
 from bot.config import Settings
 from bot.coordination import Coordinator
 from bot.delivery.dispatcher import DeliveryLimits, Dispatcher, RenderRequest
@@ -80,6 +82,7 @@ class BotRuntime:
         self._dispatcher_task: asyncio.Task[None] | None = None
         self._heartbeat_task: asyncio.Task[None] | None = None
         self._updates_task: asyncio.Task[None] | None = None
+        self.updates_lease = UPDATES_LEASE  # several processes in polling mode (tests shorten it)
 
     @property
     def settings(self) -> Settings:
@@ -133,7 +136,7 @@ class BotRuntime:
         assert updater is not None
         while not self._stop.is_set():
             try:
-                held = await self.coordinator.acquire("updates", UPDATES_LEASE)
+                held = await self.coordinator.acquire("updates", self.updates_lease)
             except Exception:  # the database is away: keep what we have, try again
                 log.exception("could not renew the updates lease")
                 held = updater.running
@@ -143,7 +146,7 @@ class BotRuntime:
                 log.warning("another process took over receiving updates")
                 await updater.stop()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stop.wait(), UPDATES_LEASE.total_seconds() / 3)
+                await asyncio.wait_for(self._stop.wait(), self.updates_lease.total_seconds() / 3)
 
     async def poll_all(self, *, force: bool = False) -> list[PollReport]:
         """Poll every enabled source once, concurrently (the demo and tests use this)."""
@@ -170,12 +173,14 @@ class BotRuntime:
         if self._updates_task is not None:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._updates_task
+        # Stop asking for updates before the `updates` lease goes: two processes asking at
+        # once would get Telegram's 409 Conflict.
+        if self.application.updater is not None and self.application.updater.running:
+            await self.application.updater.stop()
         if self._heartbeat_task is not None:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._heartbeat_task
             await self.coordinator.leave()  # its leases and claims go to the others now
-        if self.application.updater is not None and self.application.updater.running:
-            await self.application.updater.stop()
         if self.application.running:
             await self.application.stop()
         await self.application.shutdown()
@@ -241,6 +246,10 @@ async def build_runtime(
 
     application: TelegramApplication = (
         ApplicationBuilder()
+        # What a chat is in the middle of (a /trip's questions, its draft) lives in the
+        # database, so that any process may take the chat's next message.
+        .application_class(SharedStateApplication)
+        .persistence(DatabasePersistence(db, clock))
         .token(settings.token)
         .base_url(settings.bot_api_url)
         .base_file_url(settings.bot_api_url.replace("/bot", "/file/bot"))
@@ -295,6 +304,8 @@ async def build_runtime(
     )
     application.bot_data[ADMIN_TOOLS_KEY] = AdminTools(poller, dispatcher.wake)
     application.bot_data[WAKE_DELIVERY_KEY] = dispatcher.wake
+    # Desk questions, reminders and calls for help share Telegram's budget with the outbox.
+    application.bot_data[MESSENGER_KEY] = DeskMessenger(pacer=dispatcher.pacer)
     ops = build_ops_server(settings, application, db, metrics, clock)
     return BotRuntime(
         services,

@@ -103,6 +103,9 @@ def conversation() -> ConversationHandler[ContextTypes.DEFAULT_TYPE]:
             fallbacks=[CommandHandler("cancel", cancel)],
             allow_reentry=True,
             conversation_timeout=CONVERSATION_TIMEOUT,
+            # Kept in the database, so behind a load balancer any process takes the next answer.
+            name="trip",
+            persistent=True,
         )
 
 

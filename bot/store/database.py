@@ -22,10 +22,16 @@ from typing import Any, Protocol
 
 import aiosqlite
 
+from bot.config import ConfigError
 from bot.store.dialect import Dialect
 
 Params = Sequence[Any] | Mapping[str, Any]
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+
+
+class DatabaseUnavailable(ConfigError):
+    """DATABASE_URL names a database that cannot be reached or refuses us: start-up stops
+    with one line naming the setting (the command line reports a `ConfigError` so)."""
 
 
 class Row(Protocol):

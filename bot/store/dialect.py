@@ -199,6 +199,32 @@ def table_exists(dialect: Dialect) -> str:
     return "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?"
 
 
+def foreign_keys(dialect: Dialect) -> str:
+    """Every foreign key column of the schema, one row each: `child` (the table), `col`,
+    `parent` (the table it references) and `parent_col` (NULL on SQLite when the key names
+    no column: the parent's primary key, its rowid)."""
+    if dialect is Dialect.POSTGRES:
+        return (
+            "SELECT kcu.table_name AS child, kcu.column_name AS col,"
+            " pk.table_name AS parent, pk.column_name AS parent_col"
+            " FROM information_schema.referential_constraints AS rc"
+            " JOIN information_schema.key_column_usage AS kcu"
+            " ON kcu.constraint_schema = rc.constraint_schema"
+            " AND kcu.constraint_name = rc.constraint_name"
+            " JOIN information_schema.key_column_usage AS pk"
+            " ON pk.constraint_schema = rc.unique_constraint_schema"
+            " AND pk.constraint_name = rc.unique_constraint_name"
+            " AND pk.ordinal_position = kcu.position_in_unique_constraint"
+            " WHERE rc.constraint_schema = current_schema()"
+            " ORDER BY kcu.table_name, kcu.column_name"
+        )
+    return (
+        'SELECT m.name AS child, f."from" AS col, f."table" AS parent, f."to" AS parent_col'
+        " FROM sqlite_master AS m JOIN pragma_foreign_key_list(m.name) AS f"
+        " WHERE m.type = 'table' ORDER BY m.name, f.\"from\""
+    )
+
+
 def identity_tables() -> str:
     """PostgreSQL: the tables whose `id` is an identity column (their INSERTs return it)."""
     return (

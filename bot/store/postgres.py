@@ -14,13 +14,15 @@ from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from datetime import date, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import asyncpg
 
-from bot.store.database import Connection, Cursor, Database, Params, Row
+from bot.store.database import Connection, Cursor, Database, DatabaseUnavailable, Params, Row
 from bot.store.dialect import Dialect, PostgresStatement, identity_tables, to_postgres
 
 _PREPARED_CACHE_SIZE = 512
+_CONNECT_TIMEOUT_SECONDS = 20.0
 _DEADLOCK_RETRIES = 3
 _INTEGER_TYPES = frozenset({"int2", "int4", "int8"})
 _FLOAT_TYPES = frozenset({"float4", "float8"})
@@ -58,6 +60,25 @@ def _coerce(value: Any, type_name: str) -> Any:
     elif type_name == "numeric" and isinstance(value, bool):
         return int(value)
     return value
+
+
+def _where(url: str) -> str:
+    """host:port/database of a URL, without its user and password."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    host = parts.hostname or "localhost"
+    return f"{host}:{port or 5432}{parts.path or '/'}"
+
+
+def _why(error: BaseException) -> str:
+    """The error's own words on one line (an OSError without any: its kind)."""
+    text = " ".join(str(error).split())
+    if isinstance(error, TimeoutError) or not text:
+        return "no answer" if isinstance(error, TimeoutError) else type(error).__name__
+    return text
 
 
 class PostgresCursor:
@@ -161,7 +182,15 @@ class PostgresDatabase(Database):
     @classmethod
     async def connect(cls, url: str) -> PostgresDatabase:
         """Connect to the database at `url` and bring its schema up to date."""
-        raw = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
+        url = url.replace("postgres://", "postgresql://", 1)
+        try:
+            raw = await asyncpg.connect(url, timeout=_CONNECT_TIMEOUT_SECONDS)
+        except (OSError, TimeoutError, ValueError, asyncpg.PostgresError) as error:
+            raise DatabaseUnavailable(
+                f"DATABASE_URL: cannot connect to PostgreSQL at {_where(url)}: {_why(error)}"
+            ) from None
+        except asyncpg.InterfaceError as error:  # a malformed option in the URL
+            raise DatabaseUnavailable(f"DATABASE_URL: {_why(error)}") from None
         await raw.set_type_codec(
             "numeric", encoder=str, decoder=_decode_numeric, schema="pg_catalog", format="text"
         )

@@ -200,11 +200,8 @@ class _Dependent:
 
 
 async def _dependents(db: Database, owners: list[str]) -> list[_Dependent]:
-    rows = await db.fetch_all(
-        'SELECT m.name AS child, f."from" AS col, f."table" AS parent, f."to" AS parent_col'
-        " FROM sqlite_master AS m JOIN pragma_foreign_key_list(m.name) AS f"
-        " WHERE m.type = 'table' ORDER BY m.name"
-    )
+    """Tables whose rows hang from the chat's rows through a foreign key (trip_countries)."""
+    rows = await db.fetch_all(dialect.foreign_keys(db.dialect))
     return [
         _Dependent(row["child"], row["col"], row["parent"], row["parent_col"] or "rowid")
         for row in rows
@@ -225,7 +222,15 @@ async def personal_data(db: Database, chat_id: int) -> dict[str, list[dict[str, 
             f"SELECT * FROM {_quoted(dependent.table)} WHERE {dependent.where()}", (chat_id,)
         )
         data.setdefault(dependent.table, []).extend(dict(row) for row in rows)
+    for listed in data.values():
+        listed.sort(key=_row_order)
     return data
+
+
+def _row_order(row: dict[str, Any]) -> tuple[tuple[bool, str, Any], ...]:
+    """Rows by their values, column after column, so both databases list them alike: without
+    ORDER BY, SQLite returns an index's order and PostgreSQL the order rows were written."""
+    return tuple((value is None, type(value).__name__, value) for value in row.values())
 
 
 async def forget_chat(db: Database, chat_id: int) -> dict[str, int]:
