@@ -64,3 +64,12 @@ def test_the_detector_finds_an_import(tmp_path: Path) -> None:
     sample = tmp_path / "sample.py"
     sample.write_text("import os\nfrom telegram.error import Forbidden\nimport telegram\n")
     assert _telegram_imports(sample) == ["telegram.error", "telegram"]
+
+
+def test_no_two_test_modules_share_a_name() -> None:
+    """pytest imports test modules by their bare name here: a second `test_x.py` in another
+    folder stops the whole run at collection."""
+    names: dict[str, list[str]] = {}
+    for path in (BOT.parent / "tests").rglob("test_*.py"):
+        names.setdefault(path.name, []).append(path.parent.name)
+    assert {name: folders for name, folders in names.items() if len(folders) > 1} == {}
