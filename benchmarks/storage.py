@@ -1,7 +1,7 @@
 """Storage benchmark: SQLite next to PostgreSQL on the two hot paths.
 
 - matching: the recipients of one alert (the most followed country) among N
-  subscriptions, found and queued by `outbox.enqueue_matching`;
+  subscriptions, found and queued by `matching.fan_out`, as the bot queues an alert;
 - outbox: claims and marks per second, as a dispatcher drains (pages of 500 claimed by
   `outbox.claim_due_rows`, each row marked sent by `outbox.mark_sent` in groups of 16).
 
@@ -34,6 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.match import COUNTRIES, announce, populate  # noqa: E402
 from bot.coordination import new_holder_id  # noqa: E402
+from bot.matching import fan_out  # noqa: E402
 from bot.store import coordination, outbox  # noqa: E402
 from bot.store.database import Database  # noqa: E402
 
@@ -46,7 +47,7 @@ async def matching(db: Database, subscriptions: int) -> dict[str, Any]:
     await db.execute("ANALYZE")  # both databases plan by statistics; a live one has them
     version = await announce(db, (COUNTRIES[0],))
     started = time.perf_counter()
-    queued = await outbox.enqueue_matching(db, version, now=datetime.now(UTC))
+    queued = await fan_out(db, version, now=datetime.now(UTC))
     seconds = time.perf_counter() - started
     return {"subscriptions": subscriptions, "recipients": queued, "ms": round(seconds * 1e3, 1)}
 

@@ -26,7 +26,7 @@ from bot.store import alerts as alert_store
 from bot.store import outbox
 from bot.store import places as place_store
 from bot.store.database import Database
-from bot.store.places import Box
+from bot.store.places import Box, Reach
 
 # How far a point hazard reaches a reader who named a town, by level: a minor quake is felt
 # nearby, a major one (or a cyclone at the top level) hundreds of kilometres away.
@@ -78,25 +78,27 @@ def bounding_box(latitude: float, longitude: float, radius_km: float) -> Box:
     return Box(south, north, west, east)
 
 
+def reach_of(announcement: Announcement) -> Reach:
+    """Who an announcement is for, as the store's recipient query takes it."""
+    alert = announcement.alert
+    return Reach(
+        countries=tuple(alert.countries),
+        severity=int(reach_severity(announcement)),
+        category=str(alert.category),
+        change=str(announcement.change),
+        point_hazard=is_point_hazard(alert),
+    )
+
+
 async def fan_out(db: Database, alert_version_id: int, *, now: datetime) -> int:
     """Queue one announcement for every chat that should receive it; returns rows added."""
     announcement = await alert_store.load_announcement(db, alert_version_id)
     if announcement is None:
         raise LookupError(f"no alert version {alert_version_id}")
-    alert = announcement.alert
-    severity = reach_severity(announcement)
-    point = is_point_hazard(alert)
-    queued = await place_store.enqueue_covering(
-        db,
-        alert_version_id,
-        countries=alert.countries,
-        severity=int(severity),
-        category=str(alert.category),
-        change=str(announcement.change),
-        point_hazard=point,
-        now=now,
-    )
-    if point:
+    reach = reach_of(announcement)
+    queued = await place_store.enqueue_covering(db, alert_version_id, reach, now=now)
+    if reach.point_hazard:
+        severity = reach_severity(announcement)
         queued += await _enqueue_nearby(db, alert_version_id, announcement, severity, now=now)
     await notify_desks(db, alert_version_id, now=now)  # idempotent, like the rows above
     await alert_store.mark_fanned_out(db, alert_version_id)

@@ -244,11 +244,8 @@ class Dispatcher:
                 await outbox.record_part(self.db, first.id, index + 1, message_id)
         assert message_id is not None
         sent_at = self.clock()
-        await asyncio.gather(
-            *(
-                self.ledger.record(outbox.SentRecord(row.id, message_id, sent_at))
-                for row in job.rows
-            )
+        await self.ledger.record(
+            [outbox.SentRecord(row.id, message_id, sent_at) for row in job.rows]
         )
         tally.sent += len(job.rows)
         return Carry()

@@ -9,6 +9,7 @@ message.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 
 from bot.store import outbox
 from bot.store.database import Database
@@ -17,13 +18,13 @@ from bot.store.database import Database
 class Ledger:
     def __init__(self, db: Database) -> None:
         self._db = db
-        self._waiting: list[tuple[outbox.SentRecord, asyncio.Future[None]]] = []
+        self._waiting: list[tuple[Sequence[outbox.SentRecord], asyncio.Future[None]]] = []
         self._writer: asyncio.Task[None] | None = None
 
-    async def record(self, record: outbox.SentRecord) -> None:
-        """Return once `record` is committed."""
+    async def record(self, records: Sequence[outbox.SentRecord]) -> None:
+        """Return once `records` (one message's rows: several for a digest) are committed."""
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._waiting.append((record, done))
+        self._waiting.append((records, done))
         if self._writer is None or self._writer.done():
             self._writer = asyncio.create_task(self._write())
         await done
@@ -32,7 +33,7 @@ class Ledger:
         while self._waiting:
             group, self._waiting = self._waiting, []
             try:
-                await outbox.mark_sent(self._db, [record for record, _ in group])
+                await outbox.mark_sent(self._db, [r for records, _ in group for r in records])
             except Exception as error:
                 for _, done in group:
                     if not done.done():

@@ -82,43 +82,23 @@ async def enqueue(
             " SELECT DISTINCT CAST(value AS INTEGER), CAST(? AS INTEGER), ?, ? FROM json_each(?)",
             (alert_version_id, at, at, ids),
         )
-        return cursor.rowcount
+        added = cursor.rowcount
+    await note_enqueued(db, added)
+    return added
 
 
-async def enqueue_matching(db: Database, alert_version_id: int, *, now: datetime) -> int:
-    """Queue the alert version for every active chat that follows one of its countries.
+# PostgreSQL plans by statistics that autovacuum refreshes only once a tenth of the table
+# changed. After a fan-out into a long history of sent rows they still say nothing is
+# pending, and the claim was planned to read every pending row for each row of a page
+# (seconds a page at 100,000 rows instead of milliseconds).
+_ANALYZE_AFTER_ROWS = 1000
 
-    A chat that wants the alert's level (for a lowering or cancellation: the level it had
-    before, so whoever heard of the danger hears that it passed) and its category gets one
-    row, however many of the alert's countries it follows.
-    """
-    version = await db.fetch_one(
-        "SELECT severity, previous_severity, change, payload FROM alert_versions WHERE id = ?",
-        (alert_version_id,),
-    )
-    if version is None:
-        raise LookupError(f"no alert version {alert_version_id}")
-    payload = json.loads(version["payload"])
-    countries = json.dumps(sorted({str(c).upper() for c in payload.get("countries", ())}))
-    category = str(payload.get("category", ""))
-    severity = int(version["severity"])
-    if version["change"] in ("lowered", "cancelled") and version["previous_severity"]:
-        severity = max(severity, int(version["previous_severity"]))
-    at = to_db(now)
-    async with db.transaction() as conn:
-        cursor = await conn.execute(
-            "INSERT OR IGNORE INTO deliveries"
-            " (chat_id, alert_version_id, next_attempt_at, created_at)"
-            " SELECT DISTINCT s.chat_id, CAST(? AS INTEGER), ?, ?"
-            " FROM subscriptions AS s INDEXED BY subscriptions_by_country"
-            " JOIN chats AS c ON c.chat_id = s.chat_id"
-            " WHERE s.country IN (SELECT value FROM json_each(?))"
-            " AND c.active = 1 AND c.paused = 0 AND c.min_severity <= ?"
-            " AND (c.categories = '' OR instr(',' || c.categories || ',', ',' || ? || ',') > 0)"
-            " AND (? <> 'text' OR c.update_mode = 'all')",
-            (alert_version_id, at, at, countries, severity, category, version["change"]),
-        )
-        return cursor.rowcount
+
+async def note_enqueued(db: Database, added: int) -> None:
+    """After a bulk enqueue: bring PostgreSQL's statistics of the outbox up to date (a
+    fraction of a second, once per fan-out). SQLite's outbox statements name their indexes."""
+    if db.dialect is dialect.Dialect.POSTGRES and added >= _ANALYZE_AFTER_ROWS:
+        await db.execute("ANALYZE deliveries")
 
 
 async def pending_count(db: Database) -> int:
@@ -221,6 +201,31 @@ async def due_rows(db: Database, *, now: datetime, after_id: int, limit: int) ->
     return [_row(row) for row in rows]
 
 
+def claim_statement(dialect_: dialect.Dialect) -> str:
+    """Claim the first `limit` free due rows above `after_id` for a holder; returns their ids.
+
+    The page walks the pending rows in id order (`deliveries_pending`) and stops at the
+    limit, so it costs a page however long the outbox is. A row is free when unclaimed,
+    already the holder's, or claimed by a process whose heartbeat is stale; its chat is
+    free when no other live process holds a pending row of it: one lookup in
+    `deliveries_claimed_chats` per row. (The OFFSET keeps PostgreSQL from turning that
+    lookup into a join, which it planned as every row of the page against every claimed
+    row.)
+    """
+    return (
+        "UPDATE deliveries SET claimed_by = :holder WHERE id IN ("
+        " SELECT d.id FROM deliveries AS d INDEXED BY deliveries_pending"
+        " WHERE d.state = 'pending' AND d.id > :after AND d.next_attempt_at <= :now"
+        " AND (d.claimed_by IS NULL OR d.claimed_by = :holder OR NOT EXISTS (SELECT 1"
+        "  FROM processes AS p WHERE p.holder = d.claimed_by AND p.seen_at > :alive))"
+        " AND NOT EXISTS (SELECT 1 FROM deliveries AS o INDEXED BY deliveries_claimed_chats"
+        "  JOIN processes AS q ON q.holder = o.claimed_by"
+        "  WHERE o.chat_id = d.chat_id AND o.state = 'pending' AND o.claimed_by IS NOT NULL"
+        "  AND o.claimed_by <> :holder AND q.seen_at > :alive LIMIT 1 OFFSET 0)"
+        " ORDER BY d.id LIMIT :limit" + dialect.skip_locked(dialect_, "d") + ") RETURNING id"
+    )
+
+
 async def claim_due_rows(
     db: Database,
     holder: str,
@@ -230,8 +235,8 @@ async def claim_due_rows(
     after_id: int,
     limit: int,
 ) -> list[OutboxRow]:
-    """Claim a page of due rows for the process `holder` and return its due claimed rows
-    with an id above `after_id`, in id order: several processes drain one outbox.
+    """Claim a page of due rows for the process `holder` and return them, in id order:
+    several processes drain one outbox. `after_id` is where the previous page ended.
 
     A claim holds while its holder's heartbeat (`processes.seen_at`) is later than
     `alive_since`: a dead process's rows, or those of one that never joined, are free. A
@@ -240,28 +245,25 @@ async def claim_due_rows(
     by an advisory lock and skip rows that other processes are updating (FOR UPDATE SKIP
     LOCKED); on SQLite the write transaction is exclusive anyway.
     """
-    at, alive = to_db(now), to_db(alive_since)
+    params = {
+        "holder": holder,
+        "after": after_id,
+        "now": to_db(now),
+        "alive": to_db(alive_since),
+        "limit": limit,
+    }
     async with db.transaction() as conn:
         serialise = dialect.serialise(db.dialect, "travel-risk-bot.outbox-claims")
         if serialise is not None:
             await conn.execute(serialise)
-        await conn.execute(
-            "UPDATE deliveries SET claimed_by = ? WHERE id IN ("
-            " SELECT d.id FROM deliveries AS d"
-            " WHERE d.state = 'pending' AND d.next_attempt_at <= ? AND d.id > ?"
-            " AND (d.claimed_by IS NULL OR d.claimed_by = ? OR NOT EXISTS (SELECT 1"
-            "  FROM processes AS p WHERE p.holder = d.claimed_by AND p.seen_at > ?))"
-            # Computed once (a hashed set): the chats other live processes are serving.
-            " AND d.chat_id NOT IN (SELECT o.chat_id FROM deliveries AS o"
-            "  JOIN processes AS q ON q.holder = o.claimed_by AND q.seen_at > ?"
-            "  WHERE o.state = 'pending' AND o.claimed_by <> ?)"
-            " ORDER BY d.id LIMIT ?" + dialect.skip_locked(db.dialect, "d") + ")",
-            (holder, at, after_id, holder, alive, alive, holder, limit),
-        )
+        cursor = await conn.execute(claim_statement(db.dialect), params)
+        ids = sorted(int(row[0]) for row in await cursor.fetchall())
+        if not ids:
+            return []
         cursor = await conn.execute(
-            _ROW_SELECT + " WHERE d.claimed_by = ? AND d.state = 'pending'"
-            " AND d.next_attempt_at <= ? AND d.id > ? ORDER BY d.id LIMIT ?",
-            (holder, at, after_id, limit),
+            _ROW_SELECT + " WHERE d.id IN (SELECT CAST(value AS INTEGER) FROM json_each(?))"
+            " ORDER BY d.id",
+            (json.dumps(ids),),
         )
         rows = await cursor.fetchall()
     return [_row(row) for row in rows]

@@ -8,7 +8,6 @@ from collections.abc import Callable
 from bot.alerts import Severity
 from bot.app import BotRuntime
 from bot.matching import fan_out_pending
-from bot.store import outbox
 from bot.store.alerts import record_poll
 from bot.store.database import Database
 from tests.builders import make_alert
@@ -64,14 +63,3 @@ async def test_level_changes_only_skips_text_updates(
 
     await announce(db, severity=Severity.HIGH, source_level="Level 3: Reconsider Travel")
     assert (await queued_for(db, 1402), await queued_for(db, 1403)) == (2, 3)
-
-
-async def test_outbox_matching_query_skips_paused_chats_too(
-    runtime: BotRuntime, traveller: Travellers
-) -> None:
-    db = runtime.services.db
-    reader = traveller(1404)
-    await reader.say("/subscribe Germany")
-    await reader.say("/pause")
-    recorded = await record_poll(db, "us-state", [make_alert()], now=START)
-    assert await outbox.enqueue_matching(db, recorded[0].alert_version_id, now=START) == 0

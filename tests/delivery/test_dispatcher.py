@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
+from bot.matching import fan_out
 from bot.standin import StandIn
 from bot.store import outbox
 from bot.store.database import Database
@@ -19,7 +20,7 @@ async def test_drain_sends_every_pending_row_once_and_records_it(
         standin.known_chat(chat_id)
         await add_chat(db, chat_id, ["FR"])
     version = await add_version(db, make_alert(id="FR", countries=("FR",)))
-    assert await outbox.enqueue_matching(db, version, now=clock()) == 40
+    assert await fan_out(db, version, now=clock()) == 40
 
     report = await make_dispatcher().drain()
 
@@ -43,7 +44,7 @@ async def test_run_sends_what_is_enqueued_after_a_wake_and_stops_when_asked(
     await asyncio.sleep(0.2)  # idle: nothing due, it sleeps up to a minute
 
     version = await add_version(db, make_alert(id="FR", countries=("FR",)))
-    await outbox.enqueue_matching(db, version, now=datetime.now(UTC))
+    await fan_out(db, version, now=datetime.now(UTC))
     dispatcher.wake()
     await standin.wait_for(1, chat_id=1, timeout=2)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.alerts import Alert
 from bot.delivery.dispatcher import DeliveryLimits, RenderRequest
+from bot.matching import fan_out
 from bot.standin import StandIn
 from bot.store import chats, outbox
 from bot.store.database import Database
@@ -13,7 +14,7 @@ from tests.delivery.travellers import FAST, Clock, DispatcherFactory, add_chat, 
 
 async def queue_alert(db: Database, clock: Clock, alert_id: str = "FR") -> int:
     version = await add_version(db, make_alert(id=alert_id, countries=("FR",)))
-    await outbox.enqueue_matching(db, version, now=clock())
+    await fan_out(db, version, now=clock())
     return version
 
 

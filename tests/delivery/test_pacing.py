@@ -13,6 +13,7 @@ from telegram import Bot
 from bot.delivery.dispatcher import DeliveryLimits, Dispatcher
 from bot.delivery.pacing import Blame, Pacer
 from bot.delivery.sender import TelegramSender
+from bot.matching import fan_out
 from bot.standin import RateLimits, StandIn
 from bot.store import outbox
 from bot.store.database import Database
@@ -191,7 +192,7 @@ async def test_default_pace_meets_no_429_and_comes_close_to_the_allowed_rate(
     await add_chat(db, -7, kind="group")
     for alert_id in ("A", "B"):
         version = await add_version(db, make_alert(id=alert_id, countries=("FR",)))
-        await outbox.enqueue_matching(db, version, now=real_clock())
+        await fan_out(db, version, now=real_clock())
 
     async with Bot(limited.token, base_url=limited.base_url) as bot:
         dispatcher = await dispatcher_for(db, bot, DeliveryLimits(global_per_second=20))
@@ -216,7 +217,7 @@ async def test_a_429_is_honoured_nothing_reaches_the_chat_before_it_ends(
         await add_chat(db, chat_id)
     for alert_id in ("A", "B"):
         version = await add_version(db, make_alert(id=alert_id, countries=("FR",)))
-        await outbox.enqueue_matching(db, version, now=real_clock())
+        await fan_out(db, version, now=real_clock())
     async with Bot(limited.token, base_url=limited.base_url) as bot:
         dispatcher = await dispatcher_for(db, bot, DeliveryLimits(global_per_second=20))
         limited.fail_next(chat_id=1, error_code=429, retry_after=2)

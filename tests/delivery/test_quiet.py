@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 from bot.alerts import Severity
 from bot.delivery.quiet import hold_until, next_digest_at, quiet_until
+from bot.matching import fan_out
 from bot.standin import StandIn
-from bot.store import outbox
 from bot.store.database import Database
 from tests.builders import make_alert
 from tests.delivery.travellers import Clock, DispatcherFactory, add_chat, add_version
@@ -48,7 +48,7 @@ def test_the_daily_digest_is_the_next_digest_time_in_the_readers_zone() -> None:
 async def announce(db: Database, clock: Clock, alert_id: str, severity: Severity) -> None:
     alert = make_alert(id=alert_id, countries=("FR",), severity=severity, title=f"Alert {alert_id}")
     version = await add_version(db, alert)
-    await outbox.enqueue_matching(db, version, now=clock())
+    await fan_out(db, version, now=clock())
 
 
 async def test_quiet_hours_hold_lesser_alerts_for_one_digest_and_let_the_top_level_through(

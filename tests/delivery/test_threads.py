@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from bot.alerts import Change, Severity
+from bot.matching import fan_out
 from bot.standin import StandIn
-from bot.store import outbox
 from bot.store.database import Database
 from tests.builders import make_alert
 from tests.delivery.travellers import Clock, DispatcherFactory, add_chat, add_version
@@ -18,7 +18,7 @@ async def announce(db: Database, clock: Clock, change: Change, **alert: object) 
         change,
         previous,  # type: ignore[arg-type]
     )
-    await outbox.enqueue_matching(db, version, now=clock())
+    await fan_out(db, version, now=clock())
 
 
 async def test_updates_thread_under_the_first_message_raised_loud_text_silent(

@@ -1,13 +1,17 @@
-"""The outbox: who gets a row for an alert version, and what admins can do with dead ones."""
+"""The outbox: rows queued once per (chat, alert version), claimed a page at a time, and what
+admins can do with dead ones. Who gets a row is matching's business (tests/test_matching.py)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.alerts import Category, Change, Severity
+import pytest
+
 from bot.store import chats, outbox
+from bot.store.clock import to_db
 from bot.store.database import Database
-from bot.store.dialect import Dialect
+from bot.store.dialect import to_postgres
+from bot.store.postgres import PostgresDatabase
 from tests.builders import make_alert
 from tests.delivery.travellers import START, add_chat, add_version
 
@@ -35,66 +39,6 @@ async def test_enqueue_takes_a_hundred_thousand_chats_in_one_statement(db: Datab
 
     assert await outbox.enqueue(db, version, range(100_000), now=START) == 100_000
     assert await outbox.pending_count(db) == 100_000
-
-
-async def test_matching_sends_one_row_per_chat_following_any_of_the_countries(
-    db: Database,
-) -> None:
-    await add_chat(db, 1, ["FR", "DE"])
-    await add_chat(db, 2, ["DE"])
-    await add_chat(db, 3, ["JP"])
-    version = await add_version(db, make_alert(id="EU", countries=("FR", "DE")))
-
-    assert await outbox.enqueue_matching(db, version, now=START) == 2
-    assert await recipients(db, version) == [1, 2]
-    assert await outbox.enqueue_matching(db, version, now=START) == 0
-
-
-async def test_matching_honours_level_category_and_inactive_chats(db: Database) -> None:
-    await add_chat(db, 1, ["FR"], min_severity=3)
-    await add_chat(db, 2, ["FR"], min_severity=2)
-    await add_chat(db, 3, ["FR"], categories="earthquake,health")
-    await add_chat(db, 4, ["FR"], categories="advisory")
-    await add_chat(db, 5, ["FR"])
-    await chats.deactivate(db, 5, "blocked", now=START)
-    alert = make_alert(id="FR", countries=("FR",), severity=Severity.CAUTION)
-    version = await add_version(db, alert)
-
-    await outbox.enqueue_matching(db, version, now=START)
-
-    assert await recipients(db, version) == [2, 4]
-
-
-async def test_a_lowering_reaches_readers_of_the_level_it_came_down_from(db: Database) -> None:
-    await add_chat(db, 1, ["FR"], min_severity=4)
-    await add_chat(db, 2, ["FR"], min_severity=2)
-    lowered = make_alert(id="FR", countries=("FR",), severity=Severity.NORMAL)
-    version = await add_version(db, lowered, Change.LOWERED, Severity.EXTREME)
-
-    await outbox.enqueue_matching(db, version, now=START)
-
-    assert await recipients(db, version) == [1, 2]
-
-
-async def test_matching_walks_the_country_index(db: Database) -> None:
-    version = await add_version(db, make_alert(category=Category.HEALTH))
-    query = (
-        "SELECT DISTINCT s.chat_id"
-        " FROM subscriptions AS s INDEXED BY subscriptions_by_country"
-        " JOIN chats AS c ON c.chat_id = s.chat_id"
-        " WHERE s.country IN (SELECT value FROM json_each('[\"FR\"]')) AND c.active = 1"
-    )
-    if db.dialect is Dialect.SQLITE:
-        plan = [row["detail"] for row in await db.fetch_all("EXPLAIN QUERY PLAN " + query)]
-    else:
-        # PostgreSQL plans by the table's size (tiny here): with sequential scans off, a
-        # lookup by country must go through the country index.
-        async with db.transaction() as conn:
-            await conn.execute("SET LOCAL enable_seqscan = off")
-            explain = "EXPLAIN SELECT chat_id FROM subscriptions WHERE country = 'FR'"
-            plan = [row[0] for row in await (await conn.execute(explain)).fetchall()]
-    assert any("subscriptions_by_country" in line for line in plan)
-    assert await outbox.enqueue_matching(db, version, now=START) == 0
 
 
 async def dead_row(db: Database, chat_id: int) -> int:
@@ -126,7 +70,7 @@ async def test_deactivating_a_chat_stops_its_pending_rows(db: Database) -> None:
     await add_chat(db, 1, ["FR"])
     for alert_id in ("A", "B"):
         version = await add_version(db, make_alert(id=alert_id, countries=("FR",)))
-        await outbox.enqueue_matching(db, version, now=START)
+        await outbox.enqueue(db, version, [1], now=START)
 
     assert await outbox.deactivate_chat(db, 1, "bot was blocked by the user", now=START) == 2
 
@@ -144,7 +88,7 @@ async def test_migrating_a_group_moves_settings_subscriptions_and_pending_rows(
 ) -> None:
     await add_chat(db, -100, ["FR", "JP"], kind="group", language="fr", min_severity=2)
     version = await add_version(db, make_alert(id="FR", countries=("FR",)))
-    await outbox.enqueue_matching(db, version, now=START)
+    await outbox.enqueue(db, version, [-100], now=START)
 
     assert await outbox.migrate_chat(db, -100, -1001, now=START + timedelta(seconds=1)) == 1
 
@@ -162,7 +106,7 @@ async def test_migrating_into_a_known_supergroup_merges_and_retires_the_old_chat
     await add_chat(db, -100, ["FR"], kind="group")
     await add_chat(db, -1001, ["JP"], kind="supergroup")
     version = await add_version(db, make_alert(id="FR", countries=("FR", "JP")))
-    await outbox.enqueue_matching(db, version, now=START)
+    await outbox.enqueue(db, version, [-100, -1001], now=START)
 
     assert await outbox.migrate_chat(db, -100, -1001, now=START) == 0
 
@@ -171,3 +115,81 @@ async def test_migrating_into_a_known_supergroup_merges_and_retires_the_old_chat
     assert await chats.subscriptions_of(db, -1001) == ["FR", "JP"]
     pending = await db.fetch_all("SELECT chat_id FROM deliveries WHERE state = 'pending'")
     assert [row["chat_id"] for row in pending] == [-1001]
+
+
+async def test_pages_of_claims_follow_the_id_order_and_skip_rows_not_due(db: Database) -> None:
+    version = await add_version(db, make_alert())
+    await outbox.enqueue(db, version, range(1, 1201), now=START)
+    later = [ident for ident in range(1, 1201) if ident % 7 == 0]
+    await outbox.reschedule(
+        db, later, at=START + timedelta(minutes=5), error=None, count_attempt=False
+    )
+
+    pages, after = [], 0
+    while page := await outbox.claim_due_rows(
+        db, "a", now=START, alive_since=START, after_id=after, limit=500
+    ):
+        pages.append([row.id for row in page])
+        after = page[-1].id
+    claimed = [ident for page in pages for ident in page]
+
+    assert [len(page) for page in pages] == [500, 500, 29]
+    assert claimed == sorted(set(range(1, 1201)) - set(later))
+
+
+CLAIM_PARAMETERS = {"holder": "a", "after": 0, "now": to_db(START), "alive": "", "limit": 500}
+
+
+async def postgres_plan(db: PostgresDatabase, sql: str, params: dict[str, object]) -> list[str]:
+    """PostgreSQL's plan of a store statement. It plans by its statistics and the tables'
+    sizes, small here: with sequential scans off it shows which indexes it would walk."""
+    statement = to_postgres(sql)
+    assert statement.names is not None
+    async with db.connection.transaction():
+        await db.connection.execute("SET LOCAL enable_seqscan = off")
+        rows = await db.connection.fetch(
+            "EXPLAIN " + statement.sql, *(params[name] for name in statement.names)
+        )
+    return [row[0] for row in rows]
+
+
+async def test_a_claim_reads_one_page_not_the_whole_outbox(db: Database) -> None:
+    """The claim walks the pending rows from where the last page ended and stops at the
+    page size: no sort, no second pass over every pending row, and "does another process
+    serve this chat?" is one index lookup per row."""
+    version = await add_version(db, make_alert())
+    await outbox.enqueue(db, version, range(1, 2001), now=START)
+    sql = outbox.claim_statement(db.dialect)
+    if isinstance(db, PostgresDatabase):
+        plan = await postgres_plan(db, sql, CLAIM_PARAMETERS)
+        assert any("using deliveries_pending on deliveries d" in line for line in plan), plan
+        assert any("using deliveries_claimed_chats on deliveries o" in line for line in plan)
+        assert any("(chat_id = d.chat_id)" in line for line in plan), plan
+        assert not any("Sort" in line for line in plan), plan
+        return
+    query = "EXPLAIN QUERY PLAN " + sql
+    plan = [row["detail"] for row in await db.fetch_all(query, CLAIM_PARAMETERS)]
+    assert any("deliveries_pending (id>?)" in line for line in plan), plan
+    assert any("deliveries_claimed_chats (chat_id=?" in line for line in plan), plan
+    assert not any("TEMP B-TREE" in line or line.startswith("SCAN") for line in plan), plan
+
+
+async def test_after_a_fan_out_into_a_long_history_a_claim_still_reads_one_page(
+    db: Database,
+) -> None:
+    """PostgreSQL's statistics, as autovacuum leaves them after a history of sent rows,
+    say nothing is pending; a fan-out refreshes them, or each row of a page would be
+    checked against every pending row."""
+    if not isinstance(db, PostgresDatabase):
+        pytest.skip("PostgreSQL's statistics")
+    old = await add_version(db, make_alert(id="old"))
+    await outbox.enqueue(db, old, range(1, 20_001), now=START)
+    await db.execute("UPDATE deliveries SET state = 'sent'")
+    await db.execute("ANALYZE deliveries")
+    new = await add_version(db, make_alert(id="new"))
+    await outbox.enqueue(db, new, range(1, 2001), now=START)
+
+    plan = await postgres_plan(db, outbox.claim_statement(db.dialect), CLAIM_PARAMETERS)
+
+    assert any("using deliveries_claimed_chats on deliveries o" in line for line in plan), plan
+    assert not any("using deliveries_pending on deliveries o" in line for line in plan), plan
