@@ -146,26 +146,6 @@ class Traveller:
         return Screen(message_id, text, buttons, labels)
 
 
-# Chat tests known to fail on PostgreSQL for a cause outside the chat layer, with that cause:
-# marked xfail (not strict: once fixed they simply pass) so they stay visible in the report.
-KNOWN_ON_POSTGRES = {
-    "test_admin.py::test_stats_show_chats_subscriptions_alerts_deliveries_and_delay": (
-        "bot/store/places.py enqueue_covering inserts deliveries without ORDER BY: PostgreSQL"
-        " queues the recipients in another order than SQLite, so other messages are sent first"
-    ),
-}
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        callspec = getattr(item, "callspec", None)
-        if callspec is None or callspec.params.get("chat_backend") != "postgresql":
-            continue
-        name = f"{item.path.name}::{getattr(item, 'originalname', item.name)}"
-        if name in KNOWN_ON_POSTGRES:
-            item.add_marker(pytest.mark.xfail(reason=KNOWN_ON_POSTGRES[name], strict=False))
-
-
 @pytest.fixture(params=BACKENDS, autouse=True)
 async def chat_backend(
     request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch

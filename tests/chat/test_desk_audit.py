@@ -14,12 +14,6 @@ from tests.desks.harness import ADMIN, Clock, Person, desk_bot, join, organisati
 
 
 @pytest.fixture
-async def standin() -> AsyncIterator[StandIn]:
-    async with StandIn() as server:
-        yield server
-
-
-@pytest.fixture
 async def runtime(tmp_path: Path, standin: StandIn) -> AsyncIterator[BotRuntime]:
     async with desk_bot(tmp_path, standin, Clock()) as bot:
         yield bot

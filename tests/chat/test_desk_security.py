@@ -29,12 +29,6 @@ REFUSED = "You do not run the travel desk of organisation"
 
 
 @pytest.fixture
-async def standin() -> AsyncIterator[StandIn]:
-    async with StandIn() as server:
-        yield server
-
-
-@pytest.fixture
 async def runtime(tmp_path: Path, standin: StandIn) -> AsyncIterator[BotRuntime]:
     async with desk_bot(tmp_path, standin, Clock()) as bot:
         yield bot

@@ -22,12 +22,6 @@ UK_LABEL = "Advise against all but essential travel to parts of Germany"
 
 
 @pytest.fixture
-async def standin() -> AsyncIterator[StandIn]:
-    async with StandIn() as server:
-        yield server
-
-
-@pytest.fixture
 async def runtime(tmp_path: Path, standin: StandIn) -> AsyncIterator[BotRuntime]:
     async with running_bot(tmp_path, standin, Clock()) as bot:
         db = bot.services.db

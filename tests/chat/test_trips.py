@@ -28,12 +28,6 @@ GROUP = -100300
 
 
 @pytest.fixture
-async def standin() -> AsyncIterator[StandIn]:
-    async with StandIn() as server:
-        yield server
-
-
-@pytest.fixture
 def clock() -> Clock:
     return Clock()
 

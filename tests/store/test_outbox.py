@@ -13,6 +13,7 @@ from bot.store.database import Database
 from bot.store.dialect import to_postgres
 from bot.store.postgres import PostgresDatabase
 from tests.builders import make_alert
+from tests.databases import BACKENDS
 from tests.delivery.travellers import START, add_chat, add_version
 
 
@@ -174,14 +175,14 @@ async def test_a_claim_reads_one_page_not_the_whole_outbox(db: Database) -> None
     assert not any("TEMP B-TREE" in line or line.startswith("SCAN") for line in plan), plan
 
 
+# Only PostgreSQL plans from statistics that can go stale; CI always has PostgreSQL.
+@pytest.mark.parametrize("backend", [name for name in BACKENDS if name == "postgresql"])
 async def test_after_a_fan_out_into_a_long_history_a_claim_still_reads_one_page(
     db: Database,
 ) -> None:
     """PostgreSQL's statistics, as autovacuum leaves them after a history of sent rows,
     say nothing is pending; a fan-out refreshes them, or each row of a page would be
     checked against every pending row."""
-    if not isinstance(db, PostgresDatabase):
-        pytest.skip("PostgreSQL's statistics")
     old = await add_version(db, make_alert(id="old"))
     await outbox.enqueue(db, old, range(1, 20_001), now=START)
     await db.execute("UPDATE deliveries SET state = 'sent'")
