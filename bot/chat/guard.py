@@ -225,6 +225,20 @@ async def may_change(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool
     return is_admin
 
 
+def unknown_country(term: str, t: Translator) -> str:
+    """The answer to a country term nothing matched; `term` is already cleaned (`echo`)."""
+    return t.gettext(
+        "I don't know “%(term)s”. Try a country name, a two-letter code like DE, or a flag.",
+        term=term,
+    )
+
+
+def no_country_found(t: Translator) -> str:
+    return t.gettext(
+        "I found no country in that. Try a name, a two-letter code like DE, or a flag."
+    )
+
+
 def admins_only(t: Translator) -> str:
     return t.gettext("Only this group's administrators can change what it follows.")
 

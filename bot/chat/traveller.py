@@ -89,19 +89,9 @@ async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 ]
             )
         else:
-            parts.append(
-                t.gettext(
-                    "I don't know “%(term)s”. Try a country name, a two-letter code like DE,"
-                    " or a flag.",
-                    term=term,
-                )
-            )
+            parts.append(guard.unknown_country(term, t))
     if not parts:
-        parts.append(
-            t.gettext(
-                "I found no country in that. Try a name, a two-letter code like DE, or a flag."
-            )
-        )
+        parts.append(guard.no_country_found(t))
     await reply(
         update,
         "\n".join(parts),

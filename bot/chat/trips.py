@@ -184,11 +184,7 @@ async def _advance(
         query = countries.parse_countries(rest, chat.language)
         draft = replace(draft, countries=query.found)
         notes += [
-            t.gettext(
-                "I don't know “%(term)s”. Try a country name, a two-letter code like DE,"
-                " or a flag.",
-                term=term,
-            )
+            guard.unknown_country(term, t)
             for term in (guard.echo(u.term) for u in query.unknown)
             if term
         ]
