@@ -5,25 +5,18 @@ from __future__ import annotations
 
 import re
 import time
-from pathlib import Path
 
 import pytest
 
 from bot.sources.base import FeedMalformed, ParsedFeed
 from bot.sources.registry import adapter_for
+from tests.sources.sample_fields import FEEDS, KINDS
 
-FEEDS = Path(__file__).resolve().parents[2] / "feeds"
-
-# Every sample and the kind that reads it.
+# Every sample a poll could read (the GOV.UK index only leads to the country items).
 SAMPLES = {
-    "us-state-dept-TAsTWs-2025-10-07.trimmed.xml": "us-state",
-    "gdacs-rss-2019-12-30.xml": "gdacs",
-    "cap12-au-nsw-rfs-2011-10-05.cap.xml": "cap",
-    "nws-cap11-alert-2010-08-30.cap.xml": "cap",
-    "nws-cap11-atom-index-2010-08-31.atom": "cap",
-    "canada-travel-voyage-index-alpha-eng-2014-10-02.json": "ca-travel",
-    "govuk-content-api-travel_advice-albania.example.json": "uk-fcdo",
-    "usgs-significant_month-2023-10-11.geojson": "usgs",
+    name: kind
+    for name, kind in KINDS.items()
+    if name != "govuk-content-api-travel_advice_index.example.json"
 }
 XML_SAMPLES = [name for name in SAMPLES if not name.endswith(("json", "geojson"))]
 _DECLARATION = re.compile(rb"^<\?xml[^>]*\?>")
