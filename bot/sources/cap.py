@@ -19,8 +19,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from lxml import etree
-
 from bot.alerts import Alert, Category, LocalText, Severity
 from bot.countries import from_coordinates, normalise_code
 from bot.sources.base import (
@@ -125,12 +123,6 @@ def first_texts(element: Element) -> dict[str, str]:
     return found
 
 
-def pairs(element: Element, name: str) -> list[tuple[str, str]]:
-    """(valueName, value) of <geocode>/<parameter>/<eventCode> children called `name`."""
-    return [(text(child, "valueName"), text(child, "value"))
-            for child in element.iterchildren(f"{{*}}{name}")]  # fmt: skip
-
-
 def geocode_countries(value_name: str, value: str) -> set[str]:
     """ISO codes a geocode implies: NWS codes are the US, ISO 3166 values and the NUTS /
     EMMA_ID prefixes name the country; postcodes and the like say nothing."""
@@ -185,24 +177,32 @@ def circle_centre(circle: str) -> tuple[float, float] | None:
     return centre_of(point)
 
 
-def read_areas(container: Element, area_tag: str = "area") -> Area:
-    """Areas of an <info>, or the cap:* area fields of an index entry (area_tag="")."""
+def read_areas(container: Element) -> Area:
+    """What the <area> blocks of a CAP <info> say about where."""
     area = Area()
-    blocks = list(container.iterchildren(f"{{*}}{area_tag}")) if area_tag else [container]
-    for block in blocks:
-        area.descriptions += [d for d in texts(block, "areaDesc") if d]
-        for name, value in pairs(block, "geocode"):
-            area.countries |= geocode_countries(name, value)
-        shapes = [centre_of(p) for p in texts(block, "polygon")]
-        shapes += [circle_centre(c) for c in texts(block, "circle")]
-        for centre in shapes:
-            if centre is None:
-                continue
-            area.centre = area.centre or centre
-            country = from_coordinates(*centre)
-            if country:
-                area.countries.add(country)
+    for block in container.iterchildren("{*}area"):
+        _add_area(area, list(block.iterchildren("{*}*")))
     return area
+
+
+def _add_area(area: Area, children: Sequence[Element]) -> None:
+    """Add what the children of one <area> block (or an index entry's cap:* area fields)
+    say: descriptions, geocodes, then the centre of the first polygon or circle."""
+    by_name: dict[str, list[Element]] = {}
+    for child in children:
+        by_name.setdefault(local_name(child), []).append(child)
+    area.descriptions += [d for c in by_name.get("areaDesc", ()) if (d := (c.text or "").strip())]
+    for geocode in by_name.get("geocode", ()):
+        area.countries |= geocode_countries(text(geocode, "valueName"), text(geocode, "value"))
+    shapes = [centre_of((c.text or "").strip()) for c in by_name.get("polygon", ())]
+    shapes += [circle_centre((c.text or "").strip()) for c in by_name.get("circle", ())]
+    for centre in shapes:
+        if centre is None:
+            continue
+        area.centre = area.centre or centre
+        country = from_coordinates(*centre)
+        if country:
+            area.countries.add(country)
 
 
 def category_of(categories: Iterable[str], event: str) -> Category:
@@ -240,6 +240,20 @@ def chain_id(identifier: str, references: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class Info:
+    """What one CAP <info> block says, read from the tree once: the first text of each
+    field by local name, the <category> values and the areas."""
+
+    fields: dict[str, str]
+    categories: list[str]
+    area: Area
+
+
+def read_info(element: Element) -> Info:
+    return Info(first_texts(element), texts(element, "category"), read_areas(element))
+
+
+@dataclass(frozen=True, slots=True)
 class Message:
     """The fields of one CAP message (or index entry) an Alert is built from."""
 
@@ -248,7 +262,7 @@ class Message:
     sent: datetime
     msg_type: str
     references: str
-    infos: Sequence[Element]
+    infos: Sequence[Info]
 
 
 def is_english(language: str) -> bool:
@@ -260,7 +274,7 @@ def alert_from_message(message: Message, *, source: str, url: str = "") -> Alert
     if not message.infos:
         raise ValueError(f"{message.identifier}: no <info> block")
     infos = list(message.infos)
-    fields = [first_texts(info) for info in infos]
+    fields = [info.fields for info in infos]
     main_at = next((n for n, f in enumerate(fields) if is_english(f.get("language", ""))), 0)
     main, field = infos[main_at], fields[main_at]
     event = field.get("event", "")
@@ -273,7 +287,7 @@ def alert_from_message(message: Message, *, source: str, url: str = "") -> Alert
     level = field.get("severity", "") or "Unknown"
     area = Area()
     for info in infos:
-        found = read_areas(info)
+        found = info.area
         area.descriptions += [d for d in found.descriptions if d not in area.descriptions]
         area.countries |= found.countries
         area.centre = area.centre or found.centre
@@ -308,7 +322,7 @@ def alert_from_message(message: Message, *, source: str, url: str = "") -> Alert
         countries=tuple(sorted(countries)),
         severity=severity,
         source_level=level,
-        category=category_of(texts(main, "category"), f"{event} {headline}"),
+        category=category_of(main.categories, f"{event} {headline}"),
         title=headline,
         summary=shorten(description or headline, SUMMARY_CHARS),
         url=field.get("web", "") or url,
@@ -342,7 +356,7 @@ def read_alert(root: Element, *, source: str, url: str = "") -> Alert | None:
         sent=parse_date(sent_text),
         msg_type=msg_type,
         references=text(root, "references"),
-        infos=list(root.iterchildren("{*}info")),
+        infos=[read_info(info) for info in root.iterchildren("{*}info")],
     )
     return alert_from_message(message, source=source, url=url)
 
@@ -367,7 +381,15 @@ def has_cap_fields(entry: Element) -> bool:
 
 def read_entry(entry: Element, *, source: str) -> Alert | None:
     """An index entry's own cap:* fields -> an Alert, as the index alone can tell it."""
-    field = first_texts(entry)
+    field: dict[str, str] = {}  # the first text of each child by local name, any namespace
+    cap_children: list[tuple[str, Element, str]] = []
+    for child in entry.iterchildren("{*}*"):
+        tag = child.tag
+        namespace, _, name = tag[1:].partition("}") if tag[0] == "{" else ("", "", tag)
+        value = (child.text or "").strip()
+        field.setdefault(name, value)
+        if namespace in CAP_NAMESPACES:
+            cap_children.append((name, child, value))
     status = field.get("status", "").casefold()
     msg_type = field.get("msgType") or field.get("message_type") or "Alert"
     if status not in ("actual", "") or msg_type.casefold() in ("ack", "error"):
@@ -379,40 +401,39 @@ def read_entry(entry: Element, *, source: str) -> Alert | None:
     )  # fmt: skip
     if not identifier or not sent_text:
         raise ValueError("index entry without an id or a date")
-    title = field.get("title", "")
-    info = _entry_as_info(entry, field, title)
     message = Message(
         identifier=identifier,
         sender=field.get("sender") or field.get("name") or "",
         sent=parse_date(sent_text),
         msg_type=msg_type,
         references=field.get("references", ""),
-        infos=[info],
+        infos=[_entry_as_info(entry, field, cap_children)],
     )
     return alert_from_message(message, source=source, url=entry_link(entry))
 
 
-def _entry_as_info(entry: Element, field: dict[str, str], title: str) -> Element:
-    """A CAP <info> made of the entry's fields, so one reader serves both shapes."""
-    info = etree.Element("info")
+def _entry_as_info(
+    entry: Element, field: dict[str, str], cap_children: list[tuple[str, Element, str]]
+) -> Info:
+    """The CAP <info> an index entry's own fields make, so one reader serves both shapes."""
     author = next(entry.iterchildren("{*}author"), None)
     sender = text(author, "name") if author is not None else ""
+    title = field.get("title", "")
     summary = field.get("summary") or field.get("description") or ""
     event = field.get("event") or title.split(" issued ")[0]
     fields = {"event": event, "headline": title, "description": summary, "senderName": sender}
-    for name, value in fields.items():
-        etree.SubElement(info, name).text = value
-    # The area fields go straight into an <area>, which closes the <info>.
-    area = etree.Element("area")
-    for child in entry.iterchildren(*_ANY_CAP_ELEMENT):
-        name = local_name(child)
-        if name not in fields:
-            copy = etree.SubElement(area if name in _AREA_FIELDS else info, name)
-            copy.text = child.text
-            for grandchild in child:
-                etree.SubElement(copy, local_name(grandchild)).text = grandchild.text
-    info.append(area)
-    return info
+    categories: list[str] = []
+    area_children: list[Element] = []
+    for name, child, value in cap_children:
+        if name in _AREA_FIELDS:
+            area_children.append(child)
+            continue
+        if name == "category":
+            categories.append(value)
+        fields.setdefault(name, value)
+    area = Area()
+    _add_area(area, area_children)
+    return Info(fields, categories, area)
 
 
 def index_entries(root: Element) -> list[Element] | None:
@@ -472,10 +493,13 @@ class CapAdapter(SourceAdapter):
         fetched = await client.get(url, validators)
         if fetched.status == "not-modified":
             return PollOutcome(None, validators)
-        root = parse_xml(fetched.body)
-        entries = index_entries(root)
+        # Parsing happens in worker threads, as in `SourceAdapter.poll`: a large index
+        # (MeteoAlarm's run to hundreds of entries) must not stall chat handlers.
+        entries = await asyncio.to_thread(lambda: index_entries(parse_xml(fetched.body)))
         if entries is None:
-            parsed = self.parse_document(fetched.body, source=source, url=url)
+            parsed = await asyncio.to_thread(
+                self.parse_document, fetched.body, source=source, url=url
+            )
             return PollOutcome(parsed, fetched.validators)
         gate = asyncio.Semaphore(self.concurrency)
 
@@ -486,7 +510,9 @@ class CapAdapter(SourceAdapter):
                 async with gate:
                     try:
                         document = await client.get(link)
-                        parsed = self.parse_document(document.body, source=source, url=link)
+                        parsed = await asyncio.to_thread(
+                            self.parse_document, document.body, source=source, url=link
+                        )
                         return list(parsed.alerts), list(parsed.problems)
                     except SourceError as error:
                         problems.append(f"{link}: {error}")

@@ -249,7 +249,9 @@ class UkFcdoAdapter(SourceAdapter):
         fetched = await client.get(url, validators)
         if fetched.status == "not-modified":
             return PollOutcome(None, validators)
-        index = load_json(fetched.body)
+        # Parsing happens in worker threads, as in `SourceAdapter.poll`: some two hundred
+        # country items a poll must not stall chat handlers.
+        index = await asyncio.to_thread(load_json, fetched.body)
         if not isinstance(index, dict) or not is_index(index):
             raise SchemaChanged(f"{url} is not the GOV.UK travel advice index")
         urls = item_urls(index, fetched.url or url)
@@ -259,7 +261,7 @@ class UkFcdoAdapter(SourceAdapter):
             async with gate:
                 try:
                     item = await client.get(item_url)
-                    parsed = self.parse(item.body, source=source)
+                    parsed = await asyncio.to_thread(self.parse, item.body, source=source)
                 except SourceError as error:
                     return f"{item_url}: {error}"
             if not parsed.alerts:

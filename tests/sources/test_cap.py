@@ -287,6 +287,7 @@ def test_rss_index_is_read_too() -> None:
     [alert] = parse(body).alerts
 
     assert alert.id == "urn:example:1"
+    assert alert.title == "Orange thunderstorm warning"
     assert alert.countries == ("IT",)
     assert alert.severity is Severity.HIGH
     assert alert.url == "https://example.org/cap/1.xml"
