@@ -10,7 +10,7 @@ loop went without a turn while the sample was parsed in a worker thread, as poll
 Notes say in words which target a sample misses; the last line printed is one JSON object
 with every figure, for CI to compare.
 
-    python benchmarks/parse.py [--runs N] [--quick]
+    python benchmarks/parse.py [--runs N] [--quick] [--sample TEXT]
 
 Target: at least 10x faster than feedparser and no slower than fastfeedparser on every
 RSS/Atom sample.
@@ -44,6 +44,7 @@ from lxml import etree  # noqa: E402
 
 from bot.sources.base import SourceAdapter  # noqa: E402
 from bot.sources.registry import ADAPTERS, adapter_for  # noqa: E402
+from bot.sources.xml import parse_xml  # noqa: E402
 
 FEEDS = ROOT / "feeds"
 TARGET_SPEEDUP_VS_FEEDPARSER = 10.0
@@ -72,6 +73,7 @@ class Row:
     ours_html_as_is_ms: float | None
     peak_kib: float
     loop_lag_ms: float
+    libxml2_ms: float | None
     feedparser_ms: float | None
     fastfeedparser_ms: float | None
 
@@ -207,6 +209,8 @@ def measure(file: str, kind: str, is_feed: bool, runs: int) -> Row:
             return ours()
 
     parsers: dict[str, Callable[[], Any]] = {"ours": ours}
+    if is_xml(file):
+        parsers["libxml2"] = partial(parse_xml, body)
     if is_feed and reads_html(adapter):
         parsers["ours_html_as_is"] = ours_html_as_is
     for name, parse in (competitors() if is_feed else {}).items():
@@ -221,9 +225,14 @@ def measure(file: str, kind: str, is_feed: bool, runs: int) -> Row:
         ours_html_as_is_ms=timings.get("ours_html_as_is"),
         peak_kib=peak_kib(ours),
         loop_lag_ms=loop_lag_ms(ours),
+        libxml2_ms=timings.get("libxml2"),
         feedparser_ms=timings.get("feedparser"),
         fastfeedparser_ms=timings.get("fastfeedparser"),
     )
+
+
+def is_xml(file: str) -> bool:
+    return not file.endswith((".json", ".geojson"))
 
 
 def environment() -> dict[str, str]:
@@ -260,18 +269,26 @@ def notes(rows: list[Row]) -> list[str]:
         ratio = row.ratio_vs_fastfeedparser
         if ratio is not None and ratio < TARGET_RATIO_VS_FASTFEEDPARSER:
             as_is = row.html_as_is_ratio_vs_fastfeedparser
-            found.append(
+            parts = [
                 f"{row.kind} ({row.file}): slower than fastfeedparser, {row.ours_ms:.2f} ms"
                 f" against {row.fastfeedparser_ms:.2f} ms (ratio {ratio:.2f}); fastfeedparser"
                 " leaves HTML as it is and extracts entries with a compiled scanner, without"
                 " building a tree"
-                + (
-                    f"; with the HTML left as it is ours takes {row.ours_html_as_is_ms:.2f} ms"
+            ]
+            if as_is is not None:
+                parts.append(
+                    f"with the HTML left as it is ours takes {row.ours_html_as_is_ms:.2f} ms"
                     f" (ratio {as_is:.2f})"
-                    if as_is is not None
-                    else ""
                 )
-            )
+            floor, peer = row.libxml2_ms, row.fastfeedparser_ms
+            if floor is not None and peer is not None and floor >= peer:
+                parts.append(
+                    f"libxml2 alone takes {floor:.2f} ms to read these bytes into a tree, longer"
+                    " than fastfeedparser's whole parse"
+                )
+            elif floor is not None:
+                parts.append(f"libxml2 alone reads these bytes in {floor:.2f} ms")
+            found.append("; ".join(parts))
     return found
 
 
@@ -282,7 +299,8 @@ def _cell(value: float | None, suffix: str = "") -> str:
 def print_table(rows: list[Row]) -> None:
     header = (
         f"{'sample':<46} {'kind':<9} {'KB':>4} {'alerts':>6} {'ours ms':>8} {'as-is ms':>8}"
-        f" {'peak KiB':>8} {'lag ms':>6} {'feedparser ms':>13} {'x faster':>8}"
+        f" {'peak KiB':>8} {'lag ms':>6} {'libxml2 ms':>10} {'feedparser ms':>13}"
+        f" {'x faster':>8}"
         f" {'fastfp ms':>9} {'ratio':>6} {'as-is ratio':>11}"
     )
     print(header)
@@ -291,7 +309,7 @@ def print_table(rows: list[Row]) -> None:
         print(
             f"{row.file[:46]:<46} {row.kind:<9} {row.kilobytes:>4.0f} {row.alerts:>6}"
             f" {row.ours_ms:>8.2f} {_cell(row.ours_html_as_is_ms):>8} {row.peak_kib:>8.0f}"
-            f" {row.loop_lag_ms:>6.1f} {_cell(row.feedparser_ms):>13}"
+            f" {row.loop_lag_ms:>6.1f} {_cell(row.libxml2_ms):>10} {_cell(row.feedparser_ms):>13}"
             f" {_cell(row.speedup_vs_feedparser, 'x'):>8} {_cell(row.fastfeedparser_ms):>9}"
             f" {_cell(row.ratio_vs_fastfeedparser, 'x'):>6}"
             f" {_cell(row.html_as_is_ratio_vs_fastfeedparser, 'x'):>11}"
@@ -302,12 +320,16 @@ def main(argv: list[str] | None = None) -> int:
     options = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     options.add_argument("--runs", type=int, default=30, help="timed runs per parser (median)")
     options.add_argument("--quick", action="store_true", help="5 runs, for a smoke test")
+    options.add_argument(
+        "--sample", default="", help="only the samples whose file name contains TEXT"
+    )
     args = options.parse_args(argv)
     runs = 5 if args.quick else max(1, args.runs)
 
     context = environment()
     print(", ".join(f"{key} {value}" for key, value in context.items()))
-    rows = [measure(f, k, feed, runs) for f, k, feed in SAMPLES if k in ADAPTERS]
+    chosen = [(f, k, feed) for f, k, feed in SAMPLES if k in ADAPTERS and args.sample in f]
+    rows = [measure(f, k, feed, runs) for f, k, feed in chosen]
     print_table(rows)
     unregistered = sorted({k for _, k, _ in SAMPLES} - set(ADAPTERS))
     no_sample = sorted(set(ADAPTERS) - {k for _, k, _ in SAMPLES})

@@ -26,6 +26,8 @@ def flags_in(text: str) -> tuple[str, ...]:
     Regional indicators pair up left to right, as Unicode renders them; a pair that is not a
     known country is skipped so that it cannot shift the pairing of the flags after it.
     """
+    if text.isascii():  # no flag: a constant-time check on most text a feed sends
+        return ()
     codes: list[str] = []
     pending = ""
     for char in text:
