@@ -14,6 +14,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from bot.alerts import Change
+from bot.changes import has_expired
 from bot.delivery.quiet import hold_until
 from bot.store import outbox
 from bot.store.outbox import OutboxRow
@@ -35,6 +37,7 @@ class DrainReport:
     migrated: int = 0
     held: int = 0
     slowed: int = 0
+    expired: int = 0  # not sent: the alert's own end time passed while it waited
 
 
 @dataclass(slots=True)
@@ -46,6 +49,7 @@ class Tally:
     migrated: int = 0
     held: int = 0
     slowed: int = 0
+    expired: int = 0
 
     def report(self) -> DrainReport:
         return DrainReport(
@@ -56,6 +60,7 @@ class Tally:
             migrated=self.migrated,
             held=self.held,
             slowed=self.slowed,
+            expired=self.expired,
         )
 
 
@@ -89,6 +94,7 @@ class Moved:
 Next = Carry | Stop | Moved
 
 _MAX_QUEUED_PAGES = 20  # rows held in memory at most, in pages
+EXPIRED_ERROR = "alert expired before it could be sent"
 
 
 class Round:
@@ -233,7 +239,7 @@ class Round:
 
     async def _admit(self, rows: list[OutboxRow], *, out_of_order: bool) -> None:
         """Queue rows as jobs; hold back the ones a reader wants later, drop the ones whose
-        chat is gone or whose alert cannot be read."""
+        chat is gone, whose alert cannot be read or whose alert is over."""
         rows = [row for row in rows if row.id not in self.claimed]
         await self.d.load_alerts({row.alert_version_id for row in rows})
         now = self.d.clock()
@@ -241,6 +247,7 @@ class Round:
         held: list[tuple[int, datetime]] = []
         stopped: list[int] = []
         unreadable: list[int] = []
+        expired: list[int] = []
         for row in rows:
             if row.id in self.claimed:  # already in a digest built from an earlier row
                 continue
@@ -249,6 +256,10 @@ class Round:
                 continue
             if self.d.alert(row.alert_version_id) is None:
                 unreadable.append(row.id)
+                continue
+            if self._is_over(row, now):
+                expired.append(row.id)
+                self.claimed.add(row.id)  # so that no digest built below takes it
                 continue
             if row.digest and self.d.digests:
                 job = await self._digest_job(row, now)
@@ -279,6 +290,20 @@ class Round:
         if unreadable:
             await outbox.mark_dead(self.d.db, unreadable, "alert payload unreadable")
             self.tally.dead += len(unreadable)
+        await self._drop_expired(expired)
+
+    def _is_over(self, row: OutboxRow, now: datetime) -> bool:
+        """Whether the row's alert reached its own end time (CAP `expires`) while the row
+        waited (quiet hours, a retry, a long queue): a warning "until 14:00" read at 16:00
+        misleads. A cancellation still goes, so whoever heard of the danger hears it is
+        over."""
+        alert = self.d.alert(row.alert_version_id)
+        return alert is not None and row.change != Change.CANCELLED and has_expired(alert, now)
+
+    async def _drop_expired(self, ids: list[int]) -> None:
+        if ids:
+            await outbox.mark_failed(self.d.db, ids, EXPIRED_ERROR)
+            self.tally.expired += len(ids)
 
     async def _in_destination_time(self, rows: list[OutboxRow], now: datetime) -> list[OutboxRow]:
         """During a trip, quiet hours and dates follow the destination's clock."""
@@ -305,6 +330,11 @@ class Round:
         ]
         await self.d.load_alerts({held.alert_version_id for held in rows})
         rows = [held for held in rows if self.d.alert(held.alert_version_id) is not None]
+        over = [held for held in rows if self._is_over(held, now)]
+        if over:
+            self.claimed.update(held.id for held in over)
+            await self._drop_expired([held.id for held in over])
+            rows = [held for held in rows if held not in over]
         self.claimed.update(held.id for held in rows)
         if not rows:
             return None

@@ -47,7 +47,7 @@ class Metrics:
         )
         self.deliveries = Counter(
             f"{PREFIX}_deliveries",
-            "Delivery outcomes: sent, retried, dead, held, deactivated, migrated, slowed.",
+            "Delivery outcomes: sent, retried, dead, held, deactivated, migrated, slowed, expired.",
             ["outcome"],
             registry=r,
         )
@@ -75,7 +75,17 @@ class Metrics:
             self.errors.labels("poll").inc()
 
     def record_drain(self, report: DrainReport) -> None:
-        for outcome in ("sent", "retried", "dead", "held", "deactivated", "migrated", "slowed"):
+        outcomes = (
+            "sent",
+            "retried",
+            "dead",
+            "held",
+            "deactivated",
+            "migrated",
+            "slowed",
+            "expired",
+        )
+        for outcome in outcomes:
             count = getattr(report, outcome)
             if count:
                 self.deliveries.labels(outcome).inc(count)
