@@ -181,16 +181,17 @@ def read_areas(container: Element) -> Area:
     """What the <area> blocks of a CAP <info> say about where."""
     area = Area()
     for block in container.iterchildren("{*}area"):
-        _add_area(area, list(block.iterchildren("{*}*")))
+        _add_area(area, [(local_name(child), child) for child in block.iterchildren("{*}*")])
     return area
 
 
-def _add_area(area: Area, children: Sequence[Element]) -> None:
-    """Add what the children of one <area> block (or an index entry's cap:* area fields)
-    say: descriptions, geocodes, then the centre of the first polygon or circle."""
+def _add_area(area: Area, children: Sequence[tuple[str, Element]]) -> None:
+    """Add what the children of one <area> block (or an index entry's cap:* area fields),
+    given with their local names, say: descriptions, geocodes, then the centre of the
+    first polygon or circle."""
     by_name: dict[str, list[Element]] = {}
-    for child in children:
-        by_name.setdefault(local_name(child), []).append(child)
+    for name, child in children:
+        by_name.setdefault(name, []).append(child)
     area.descriptions += [d for c in by_name.get("areaDesc", ()) if (d := (c.text or "").strip())]
     for geocode in by_name.get("geocode", ()):
         area.countries |= geocode_countries(text(geocode, "valueName"), text(geocode, "value"))
@@ -209,8 +210,9 @@ def category_of(categories: Iterable[str], event: str) -> Category:
     if event.isascii():  # one lower() and substring tests: several times faster than re.I
         lowered = event.lower()
         for words, category in EVENT_WORDS:
-            if any(word in lowered for word in words):
-                return category
+            for word in words:
+                if word in lowered:
+                    return category
     else:
         for pattern, category in _EVENT_PATTERNS:
             if pattern.search(event):
@@ -385,11 +387,11 @@ def read_entry(entry: Element, *, source: str) -> Alert | None:
     cap_children: list[tuple[str, Element, str]] = []
     for child in entry.iterchildren("{*}*"):
         tag = child.tag
-        namespace, _, name = tag[1:].partition("}") if tag[0] == "{" else ("", "", tag)
+        named = _TAG_NAMES.get(tag) or _tag_name(tag)
         value = (child.text or "").strip()
-        field.setdefault(name, value)
-        if namespace in CAP_NAMESPACES:
-            cap_children.append((name, child, value))
+        field.setdefault(named[0], value)
+        if named[1]:
+            cap_children.append((named[0], child, value))
     status = field.get("status", "").casefold()
     msg_type = field.get("msgType") or field.get("message_type") or "Alert"
     if status not in ("actual", "") or msg_type.casefold() in ("ack", "error"):
@@ -412,6 +414,20 @@ def read_entry(entry: Element, *, source: str) -> Alert | None:
     return alert_from_message(message, source=source, url=entry_link(entry))
 
 
+# Element names seen in indexes: (local name, is a CAP element), by Clark-notation tag. A
+# feed has a few dozen names, so splitting each tag once saves work on every entry.
+_TAG_NAMES: dict[str, tuple[str, bool]] = {}
+_MAX_TAG_NAMES = 1024  # a hostile feed inventing names cannot grow it without end
+
+
+def _tag_name(tag: str) -> tuple[str, bool]:
+    namespace, _, name = tag[1:].partition("}") if tag[0] == "{" else ("", "", tag)
+    named = (name, namespace in CAP_NAMESPACES)
+    if len(_TAG_NAMES) < _MAX_TAG_NAMES:
+        _TAG_NAMES[tag] = named
+    return named
+
+
 def _entry_as_info(
     entry: Element, field: dict[str, str], cap_children: list[tuple[str, Element, str]]
 ) -> Info:
@@ -423,10 +439,10 @@ def _entry_as_info(
     event = field.get("event") or title.split(" issued ")[0]
     fields = {"event": event, "headline": title, "description": summary, "senderName": sender}
     categories: list[str] = []
-    area_children: list[Element] = []
+    area_children: list[tuple[str, Element]] = []
     for name, child, value in cap_children:
         if name in _AREA_FIELDS:
-            area_children.append(child)
+            area_children.append((name, child))
             continue
         if name == "category":
             categories.append(value)
