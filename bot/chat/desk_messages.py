@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -25,6 +24,7 @@ from telegram.error import TelegramError
 from bot.delivery.pacing import DeliveryLimits, Pacer
 from bot.delivery.sender import ChatGone, Failed, SendResult, Sent, SlowDown, outcome_of
 from bot.services import Services
+from bot.store import desks as desk_store
 from bot.store import outbox
 
 log = logging.getLogger(__name__)
@@ -39,6 +39,9 @@ DESK_LIMITS = DeliveryLimits(
 # later round rather than holding up the round, or a button's answer.
 PATIENCE_SECONDS = 2.0
 _FORGET_AFTER = timedelta(days=1)
+# How long a process that took a waiting message to send it has before the others may:
+# longer than a send can take, short enough for a call for help.
+TAKEN_FOR = timedelta(seconds=60)
 
 
 class Verdict(StrEnum):
@@ -47,17 +50,12 @@ class Verdict(StrEnum):
     NEVER = "never"  # the chat is gone, or Telegram refuses this message: logged
 
 
-@dataclass(frozen=True, slots=True)
-class _Pending:
-    chat_id: int
-    text: str
-
-
 class DeskMessenger:
     """Sends desk messages at Telegram's pace and remembers what to try again, and when.
 
     Questions and reminders have a row each, which the round releases to try again; calls
-    for help and notices are kept here until they go (in memory: a restart forgets them).
+    for help and notices are kept in the database until they go (`desk_messages_waiting`),
+    so neither a restart nor a second process loses or doubles one.
     """
 
     def __init__(
@@ -72,7 +70,6 @@ class DeskMessenger:
         self.limits = limits
         self.pacer = pacer or Pacer(limits, monotonic=monotonic or time.monotonic)
         self._failures: dict[str, tuple[int, datetime]] = {}  # key: (attempts, not before)
-        self._pending: dict[str, _Pending] = {}
 
     def ready(self, key: str, chat_id: int, now: datetime) -> bool:
         """Whether a message may be tried now: not backing off, and its turn is near."""
@@ -80,10 +77,6 @@ class DeskMessenger:
         if failure is not None and failure[1] > now:
             return False
         return self.pacer.ready_at(chat_id) - self.pacer.now() <= PATIENCE_SECONDS
-
-    @property
-    def pending(self) -> int:
-        return len(self._pending)
 
     async def send(
         self,
@@ -109,10 +102,11 @@ class DeskMessenger:
     async def deliver(
         self, bot: Bot, services: Services, key: str, chat_id: int, text: str
     ) -> bool:
-        """Send a message that has no row of its own; kept for `retry_due` if it must wait."""
+        """Send a message that has no row of its own; one that must wait is kept in the
+        database for `retry_due`."""
         verdict = await self.send(bot, services, key, chat_id, text)
         if verdict == Verdict.LATER:
-            self._pending[key] = _Pending(chat_id, text)
+            await self._keep(services, key, chat_id, text)
         return verdict == Verdict.SENT
 
     async def retry_due(self, bot: Bot, services: Services) -> int:
@@ -120,14 +114,33 @@ class DeskMessenger:
         now = services.clock()
         self._forget_stale(now)
         sent = 0
-        for key, message in list(self._pending.items()):
-            if not self.ready(key, message.chat_id, now):
+        for message in await desk_store.waiting_messages(services.db, now=now):
+            # What an earlier run, or another process, learnt of this message.
+            self._failures.setdefault(message.key, (message.attempts, message.not_before))
+            if not self.ready(message.key, message.chat_id, now):
                 continue
-            verdict = await self.send(bot, services, key, message.chat_id, message.text)
-            if verdict != Verdict.LATER:
-                del self._pending[key]
+            if not await desk_store.take_waiting(services.db, message, until=now + TAKEN_FOR):
+                continue  # another process is sending it
+            verdict = await self.send(bot, services, message.key, message.chat_id, message.text)
+            if verdict == Verdict.LATER:
+                await self._keep(services, message.key, message.chat_id, message.text)
+            else:
+                await desk_store.drop_waiting(services.db, message.key)
             sent += verdict == Verdict.SENT
         return sent
+
+    async def _keep(self, services: Services, key: str, chat_id: int, text: str) -> None:
+        now = services.clock()
+        attempts, not_before = self._failures.get(key, (0, now))
+        await desk_store.keep_waiting(
+            services.db,
+            key,
+            chat_id,
+            text,
+            attempts=attempts,
+            not_before=max(not_before, now),
+            now=now,
+        )
 
     async def _judge(
         self, services: Services, key: str, chat_id: int, result: SendResult
@@ -172,11 +185,11 @@ class DeskMessenger:
         return timedelta(seconds=min(self.limits.max_backoff_seconds, seconds))
 
     def _forget_stale(self, now: datetime) -> None:
-        """Backoffs of messages nobody tries any more (answered meanwhile) are dropped."""
+        """Backoffs of messages nobody tries any more (answered meanwhile) are dropped; a
+        waiting message's own are in its row."""
         stale = [k for k, (_, at) in self._failures.items() if at + _FORGET_AFTER < now]
         for key in stale:
-            if key not in self._pending:
-                del self._failures[key]
+            del self._failures[key]
 
 
 async def _send_message(

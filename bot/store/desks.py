@@ -813,3 +813,76 @@ async def remove_owner(db: Database, org_id: int, user_id: int) -> str:
             (org_id, user_id),
         )
     return "removed"
+
+
+@dataclass(frozen=True, slots=True)
+class WaitingMessage:
+    """A desk message without a row of its own, waiting to be tried again."""
+
+    key: str
+    chat_id: int
+    text: str
+    attempts: int
+    not_before: datetime
+
+
+async def keep_waiting(
+    db: Database,
+    key: str,
+    chat_id: int,
+    text: str,
+    *,
+    attempts: int,
+    not_before: datetime,
+    now: datetime,
+) -> None:
+    """Keep (or update) a message that must be tried again at `not_before`."""
+    await db.execute(
+        "INSERT INTO desk_messages_waiting (message_key, chat_id, text, attempts, not_before,"
+        " created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (message_key) DO UPDATE SET"
+        " attempts = excluded.attempts, not_before = excluded.not_before",
+        (key, chat_id, text, attempts, to_db(not_before), to_db(now)),
+    )
+
+
+async def waiting_messages(
+    db: Database, *, now: datetime, limit: int = 100
+) -> list[WaitingMessage]:
+    """The waiting messages whose time has come, the longest waiting first."""
+    rows = await db.fetch_all(
+        "SELECT message_key, chat_id, text, attempts, not_before FROM desk_messages_waiting"
+        " WHERE not_before <= ? ORDER BY not_before, message_key LIMIT ?",
+        (to_db(now), limit),
+    )
+    return [
+        WaitingMessage(
+            key=row["message_key"],
+            chat_id=int(row["chat_id"]),
+            text=row["text"],
+            attempts=int(row["attempts"]),
+            not_before=datetime.fromisoformat(row["not_before"]),
+        )
+        for row in rows
+    ]
+
+
+async def take_waiting(db: Database, message: WaitingMessage, *, until: datetime) -> bool:
+    """Take a waiting message to send it now: no other process tries it before `until`.
+    False when another process took it first."""
+    return (
+        await db.execute(
+            "UPDATE desk_messages_waiting SET not_before = ?"
+            " WHERE message_key = ? AND not_before = ?",
+            (to_db(until), message.key, to_db(message.not_before)),
+        )
+        == 1
+    )
+
+
+async def drop_waiting(db: Database, key: str) -> None:
+    """The message went, or never will: it waits no more."""
+    await db.execute("DELETE FROM desk_messages_waiting WHERE message_key = ?", (key,))
+
+
+async def waiting_count(db: Database) -> int:
+    return int(await db.fetch_value("SELECT count(*) FROM desk_messages_waiting") or 0)

@@ -4,6 +4,7 @@ chat that is gone is switched off; nothing is lost, sent twice, or crashes the r
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -13,6 +14,8 @@ from pathlib import Path
 import pytest
 
 from bot.app import BotRuntime
+from bot.chat.desk_checkin import desk_round
+from bot.chat.desk_messages import DeskMessenger
 from bot.matching import fan_out
 from bot.standin import StandIn
 from bot.store import alerts as alert_store
@@ -168,3 +171,72 @@ async def test_a_notice_an_operator_could_not_get_is_sent_again_and_not_to_the_o
     assert (await run_desk_round(runtime)).retried == 1
     for operator in (desk.lead, desk.deputy):
         assert sum("of your travellers" in m.text for m in operator.inbox()) == 1
+
+
+async def call_for_help_the_lead_could_not_get(
+    runtime: BotRuntime, standin: StandIn, desk: Desk
+) -> None:
+    """Nomad asks for help; the deputy is told at once, the lead's copy fails (502)."""
+    await run_desk_round(runtime)
+    standin.fail_next("sendMessage", chat_id=desk.lead.user_id, error_code=502)
+    question = desk.nomad.inbox()[-1]
+    await desk.nomad.press(question, question.button_data()[1])
+    await standin.wait_for(lambda m: "needs help" in m.text, chat_id=desk.deputy.user_id)
+
+
+async def waiting_keys(runtime: BotRuntime) -> list[str]:
+    rows = await runtime.services.db.fetch_all("SELECT message_key FROM desk_messages_waiting")
+    return [row["message_key"] for row in rows]
+
+
+async def test_a_call_for_help_waiting_for_a_retry_outlives_a_restart(
+    runtime: BotRuntime, standin: StandIn, desk: Desk, clock: Clock
+) -> None:
+    await call_for_help_the_lead_could_not_get(runtime, standin, desk)
+    [key] = await waiting_keys(runtime)
+    assert key.startswith("help:") and key.endswith(f":{desk.lead.user_id}")
+
+    clock.advance(seconds=BACKOFF.total_seconds())
+    restarted = DeskMessenger()  # a new process: nothing of the first one's memory
+    bot, services = runtime.application.bot, runtime.services
+    assert (await desk_round(bot, services, restarted)).retried == 1
+
+    assert sum("@nomad needs help" in m.plain_text for m in desk.lead.inbox()) == 1
+    assert await waiting_keys(runtime) == []
+    assert (await desk_round(bot, services, DeskMessenger())).retried == 0
+
+
+async def test_two_processes_send_a_waiting_call_for_help_once(
+    runtime: BotRuntime, standin: StandIn, desk: Desk, clock: Clock
+) -> None:
+    await call_for_help_the_lead_could_not_get(runtime, standin, desk)
+    clock.advance(seconds=BACKOFF.total_seconds())
+    bot, services = runtime.application.bot, runtime.services
+
+    rounds = await asyncio.gather(
+        desk_round(bot, services, DeskMessenger()), desk_round(bot, services, DeskMessenger())
+    )
+
+    assert sorted(r.retried for r in rounds) == [0, 1]
+    assert sum("needs help" in m.text for m in desk.lead.inbox()) == 1
+
+
+async def test_a_waiting_call_for_help_keeps_its_backoff_across_a_restart(
+    runtime: BotRuntime, standin: StandIn, desk: Desk, clock: Clock
+) -> None:
+    await call_for_help_the_lead_could_not_get(runtime, standin, desk)
+    bot, services = runtime.application.bot, runtime.services
+    standin.fail_next("sendMessage", chat_id=desk.lead.user_id, error_code=502)
+    clock.advance(seconds=BACKOFF.total_seconds())
+    assert (await desk_round(bot, services, DeskMessenger())).retried == 0  # second failure
+    (attempts,) = [
+        row["attempts"]
+        for row in await services.db.fetch_all("SELECT attempts FROM desk_messages_waiting")
+    ]
+    assert attempts == 2
+
+    clock.advance(seconds=BACKOFF.total_seconds())  # the second wait is twice as long
+    assert (await desk_round(bot, services, DeskMessenger())).retried == 0
+    clock.advance(seconds=BACKOFF.total_seconds())
+    assert (await desk_round(bot, services, DeskMessenger())).retried == 1
+    assert sum("needs help" in m.text for m in desk.lead.inbox()) == 1
