@@ -30,7 +30,7 @@ from bot.alerts import Alert, Category, Severity
 from bot.countries import find_in_text, from_fips, resolve
 from bot.sources.base import ParsedFeed, SchemaChanged, SourceAdapter
 from bot.sources.text import plain_texts, shorten
-from bot.sources.xml import Element, child_text, children_text, parse_date, parse_xml, qname
+from bot.sources.xml import Element, child_text, parse_date, parse_xml, qname
 
 LEVEL_LABELS = {
     1: "Exercise Normal Precautions",
@@ -77,7 +77,7 @@ class UsStateAdapter(SourceAdapter):
         if root.tag != "rss" or channel is None:
             raise SchemaChanged(f"expected RSS 2.0 with a <channel>, got <{root.tag}>")
         fallback_date = child_text(channel, "pubDate") or child_text(channel, _DC_DATE)
-        items = [(item, children_text(item)) for item in channel.iterfind("item")]
+        items = [(item, _fields(item)) for item in channel.iterfind("item")]
         # Every description's HTML to text in one go: most of the time of this feed.
         texts = plain_texts([fields.get("description", "") for _, fields in items])
         alerts: list[Alert] = []
@@ -103,15 +103,41 @@ class _ParsedItem:
     problems: tuple[str, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class _Fields:
+    """An item's element texts by name (the first of each) and its <category> texts by
+    their domain, case folded: read in one pass over the item's children."""
+
+    texts: dict[str, str]
+    categories: dict[str, list[str]]
+
+    def get(self, name: str, default: str = "") -> str:
+        return self.texts.get(name, default)
+
+
+def _fields(item: Element) -> _Fields:
+    texts: dict[str, str] = {}
+    categories: dict[str, list[str]] = {}
+    for child in item.iterchildren("{}*"):  # elements in no namespace, as RSS 2.0 has them
+        tag, text = child.tag, child.text
+        if tag == "category":
+            if text:
+                domain = child.get("domain", "").casefold()
+                categories.setdefault(domain, []).append(text.strip())
+        elif tag not in texts:
+            texts[tag] = (text or "").strip()
+    return _Fields(texts, categories)
+
+
 def _parse_item(
-    item: Element, fields: dict[str, str], body: str, *, source: str, fallback_date: str
+    item: Element, fields: _Fields, body: str, *, source: str, fallback_date: str
 ) -> _ParsedItem:
     title = " ".join(fields.get("title", "").split())
     if not title:
         raise _SkippedItem("an item has no title")
     problems: list[str] = []
     name = destination_name(title)
-    categories = _categories(item)
+    categories = fields.categories
     level = _item_level(categories.get("threat-level", ()), title, problems)
     alert_id = slug(name) or slug(title)
     countries = tuple(
@@ -149,9 +175,11 @@ def destination_name(title: str) -> str:
 
 def slug(text: str) -> str:
     """A stable ASCII id for a destination name: "Curaçao" -> "curacao"."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return _NOT_SLUG.sub("-", bare).strip("-")
+    folded = text.casefold()
+    if not folded.isascii():
+        decomposed = unicodedata.normalize("NFKD", folded)
+        folded = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _NOT_SLUG.sub("-", folded).strip("-")
 
 
 def parse_level(text: str) -> Level | None:
@@ -162,16 +190,6 @@ def parse_level(text: str) -> Level | None:
     number = int(match.group(1))
     label = (match.group(2) or "").strip() or LEVEL_LABELS[number]
     return Level(number, label)
-
-
-def _categories(item: Element) -> dict[str, list[str]]:
-    """The texts of the item's <category> elements by their domain, case folded."""
-    found: dict[str, list[str]] = {}
-    for category in item.iterchildren("category"):
-        if category.text:
-            domain = category.get("domain", "").casefold()
-            found.setdefault(domain, []).append(category.text.strip())
-    return found
 
 
 def _item_level(threat_levels: Sequence[str], title: str, problems: list[str]) -> Level:
@@ -227,7 +245,7 @@ def _countries_named(name: str) -> frozenset[str]:
     return frozenset(found | find_in_text(name))
 
 
-def _item_date(fields: dict[str, str], item: Element, title: str, fallback: str) -> datetime:
+def _item_date(fields: _Fields, item: Element, title: str, fallback: str) -> datetime:
     """pubDate, else dc:date, else the channel's date (looked up only when needed)."""
     candidates = (
         lambda: fields.get("pubDate", ""),
