@@ -25,6 +25,7 @@ from bot.chat.admin import ADMIN_TOOLS_KEY, AdminTools
 from bot.chat.common import SERVICES_KEY
 from bot.chat.desk_broadcast import WAKE_DELIVERY_KEY
 from bot.chat.desk_messages import MESSENGER_KEY, DeskMessenger
+from bot.chat.guard import FLOOD_KEY, FloodGuard
 from bot.chat.persistence import DatabasePersistence, SharedStateApplication
 from bot.config import Settings
 from bot.coordination import Coordinator
@@ -106,9 +107,9 @@ class BotRuntime:
         recovered = await fan_out_pending(self.services.db, now=self.services.clock())
         if recovered:
             log.info("recovered %d queued messages from an interrupted fan-out", recovered)
-        self.dispatcher.pacer.share(await self.coordinator.join())
+        self._count_processes(await self.coordinator.join())
         self._heartbeat_task = asyncio.create_task(
-            self.coordinator.run(self._stop, on_count=self.dispatcher.pacer.share)
+            self.coordinator.run(self._stop, on_count=self._count_processes)
         )
         self._dispatcher_task = asyncio.create_task(self.dispatcher.run(self._stop))
         if schedule:
@@ -121,6 +122,14 @@ class BotRuntime:
                 self.coordinator if self.poller.leases is not None else None,
             )
             self._scheduler.start()
+
+    def _count_processes(self, processes: int) -> None:
+        """The live processes share Telegram's rate, and count each chat's commands
+        together once there are several."""
+        self.dispatcher.pacer.share(processes)
+        guard = self.application.bot_data.get(FLOOD_KEY)
+        if isinstance(guard, FloodGuard):
+            guard.processes = processes
 
     async def _poll_updates(self) -> None:
         assert self.application.updater is not None

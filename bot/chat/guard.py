@@ -13,6 +13,7 @@ import logging
 import unicodedata
 from collections import deque
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from telegram import ChatMember, Update
@@ -24,6 +25,8 @@ from bot.chat.common import reply, services_of
 from bot.i18n import Translator, negotiate_language
 from bot.render.text import orient
 from bot.store import chats as chat_store
+from bot.store import flood as flood_store
+from bot.store.database import Database
 
 log = logging.getLogger(__name__)
 
@@ -46,14 +49,30 @@ class FloodGuard:
     """A sliding window of accepted commands per chat.
 
     `admit` answers "yes", "warn" (the first refusal, which gets one polite message) or
-    "no" (ignored silently until the window has room).
+    "no" (ignored silently until the window has room). Several processes behind one bot
+    (`processes` > 1, kept up to date by the heartbeat) count together in the database
+    with `admit_shared`, so a chat's allowance does not grow with their number.
     """
 
     def __init__(self, limits: FloodLimits | None = None) -> None:
         self.limits = limits or FloodLimits()
+        self.processes = 1
         self._accepted: dict[int, deque[float]] = {}
         self._warned: set[int] = set()
         self._checks = 0
+
+    async def admit_shared(self, db: Database, chat_id: int, now: datetime) -> str:
+        """`admit`, counted in a fixed window in the database with the other processes."""
+        window = timedelta(seconds=self.limits.seconds)
+        commands, warned = await flood_store.count_command(db, chat_id, now=now, window=window)
+        self._checks += 1
+        if self._checks % 1000 == 0:  # forget chats long quiet, now and then
+            await flood_store.forget_quiet(db, before=now - 10 * window)
+        if commands <= self.limits.commands:
+            return "yes"
+        if not warned and await flood_store.mark_warned(db, chat_id):
+            return "warn"
+        return "no"
 
     def admit(self, chat_id: int, now: float) -> str:
         window = self._accepted.setdefault(chat_id, deque())
@@ -162,7 +181,11 @@ async def screen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not isinstance(guard, FloodGuard):
         return
     services = services_of(context)
-    verdict = guard.admit(chat.id, services.clock().timestamp())
+    now = services.clock()
+    if guard.processes > 1:
+        verdict = await guard.admit_shared(services.db, chat.id, now)
+    else:
+        verdict = guard.admit(chat.id, now.timestamp())
     if verdict == "yes":
         return
     if verdict == "warn":

@@ -4,6 +4,7 @@ processes on one database take a chat's updates in turn and its conversation car
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
 from datetime import date
@@ -189,3 +190,20 @@ async def test_trip_questions_continue_whichever_process_takes_each_answer(
     assert [(t.countries, t.starts_on, t.ends_on) for t in saved] == [
         (("IT",), date(2026, 12, 1), date(2026, 12, 9))
     ]
+
+
+async def test_a_chat_has_one_command_allowance_whichever_process_takes_its_updates(
+    load_balanced: list[BotRuntime], standin: StandIn
+) -> None:
+    for _ in range(100):  # each process learns of the other at its next heartbeat
+        if all(runtime.coordinator.processes == 2 for runtime in load_balanced):
+            break
+        await asyncio.sleep(0.05)
+    answers = [await say_through(load_balanced[n % 2], standin, 840, "/help") for n in range(20)]
+    assert all("What I can do" in answer for answer in answers)
+
+    # Each process has seen ten commands, the chat twenty: its allowance is spent.
+    slow_down = await say_through(load_balanced[0], standin, 840, "/help")
+
+    assert "faster than I can answer" in slow_down
+    assert "What I can do" in await say_through(load_balanced[1], standin, 841, "/help")
