@@ -15,17 +15,9 @@ from bot.sources.base import FeedClient
 from bot.store import alerts as alert_store
 from bot.store import sources as source_store
 from bot.store.database import Database
-from tests.builders import BASE_TIME
+from tests.clock import Clock
 
 STATE_FILE = "us-state-dept-TAsTWs-2025-10-07.trimmed.xml"
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = BASE_TIME
-
-    def __call__(self):
-        return self.now
 
 
 @pytest.fixture

@@ -133,15 +133,7 @@ async def desk_round(
                 "Safety check about “%(title)s”: are you safe? Your travel desk sees your answer.",
                 title=html.escape(check_in.title[:120]),
             )
-            verdict = await messenger.send(
-                bot,
-                services,
-                key,
-                check_in.user_id,
-                text,
-                markup=check_in_buttons(check_in.token, t),
-                reply_to=check_in.message_id,
-            )
+            verdict = await _ask(bot, services, messenger, key, check_in, text, t)
             if verdict == Verdict.LATER:
                 await desk_store.release_question(services.db, check_in.token)
             questions += verdict == Verdict.SENT
@@ -164,19 +156,32 @@ async def desk_round(
                 "Reminder: your travel desk is waiting to hear that you are safe (“%(title)s”).",
                 title=html.escape(check_in.title[:120]),
             )
-            verdict = await messenger.send(
-                bot,
-                services,
-                key,
-                check_in.user_id,
-                text,
-                markup=check_in_buttons(check_in.token, t),
-                reply_to=check_in.message_id,
-            )
+            verdict = await _ask(bot, services, messenger, key, check_in, text, t)
             if verdict == Verdict.LATER:
                 await desk_store.release_reminder(services.db, check_in)
             reminders += verdict == Verdict.SENT
     return DeskRound(notices, questions, reminders, retried)
+
+
+async def _ask(
+    bot: Bot,
+    services: Services,
+    messenger: DeskMessenger,
+    key: str,
+    check_in: CheckIn,
+    text: str,
+    t: Translator,
+) -> Verdict:
+    """A safety question or its reminder: the answer buttons, under the warning it is about."""
+    return await messenger.send(
+        bot,
+        services,
+        key,
+        check_in.user_id,
+        text,
+        markup=check_in_buttons(check_in.token, t),
+        reply_to=check_in.message_id,
+    )
 
 
 async def desk_job(context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -22,7 +22,7 @@ from bot.coordination import new_holder_id
 from bot.delivery.ledger import Ledger
 from bot.delivery.pacing import DeliveryLimits, Pacer
 from bot.delivery.plain import as_safe_html
-from bot.delivery.round import Carry, DrainReport, Job, Moved, Next, Round, Stop, Tally
+from bot.delivery.round import Carry, DrainReport, Job, Moved, Next, Round, Stop
 from bot.delivery.sender import (
     ChatGone,
     ChatMoved,
@@ -191,7 +191,7 @@ class Dispatcher:
 
     # one message
 
-    async def deliver(self, job: Job, tally: Tally) -> Next:
+    async def deliver(self, job: Job, tally: DrainReport) -> Next:
         """Send one job's message (in parts if long) and record what came of it. The round
         took the first send's turn from the pacer; an unused turn is given back here."""
         turn = _Turn(held=True)
@@ -214,7 +214,7 @@ class Dispatcher:
             turn.held = False
             self.pacer.finish(job.chat_id, job.chat_kind)
 
-    async def _deliver(self, job: Job, tally: Tally, turn: _Turn) -> Next:
+    async def _deliver(self, job: Job, tally: DrainReport, turn: _Turn) -> Next:
         try:
             text = self.digest_text_for(job) if job.digest else self.text_for(job.rows[0])
         except Exception as error:
@@ -250,7 +250,7 @@ class Dispatcher:
         tally.sent += len(job.rows)
         return Carry()
 
-    async def _settle(self, job: Job, result: SendResult, tally: Tally) -> Next:
+    async def _settle(self, job: Job, result: SendResult, tally: DrainReport) -> Next:
         ids = [row.id for row in job.rows]
         now = self.clock()
         if isinstance(result, SlowDown):
@@ -280,7 +280,7 @@ class Dispatcher:
         await self._give_up(job, getattr(result, "description", repr(result)), tally)
         return Carry()
 
-    async def _give_up(self, job: Job, error: str, tally: Tally) -> None:
+    async def _give_up(self, job: Job, error: str, tally: DrainReport) -> None:
         await outbox.mark_dead(self.db, [row.id for row in job.rows], error)
         tally.dead += len(job.rows)
         log.warning("delivery to chat %s is a dead letter: %s", job.chat_id, error)

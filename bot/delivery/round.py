@@ -26,9 +26,10 @@ if TYPE_CHECKING:
     from bot.delivery.dispatcher import Dispatcher
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class DrainReport:
-    """What one round did, counted in deliveries (a digest counts each alert in it)."""
+    """What one round did, counted in deliveries (a digest counts each alert in it). The
+    round adds to it as it goes and hands it over when it ends."""
 
     sent: int = 0
     retried: int = 0
@@ -38,30 +39,6 @@ class DrainReport:
     held: int = 0
     slowed: int = 0
     expired: int = 0  # not sent: the alert's own end time passed while it waited
-
-
-@dataclass(slots=True)
-class Tally:
-    sent: int = 0
-    retried: int = 0
-    dead: int = 0
-    deactivated: int = 0
-    migrated: int = 0
-    held: int = 0
-    slowed: int = 0
-    expired: int = 0
-
-    def report(self) -> DrainReport:
-        return DrainReport(
-            sent=self.sent,
-            retried=self.retried,
-            dead=self.dead,
-            deactivated=self.deactivated,
-            migrated=self.migrated,
-            held=self.held,
-            slowed=self.slowed,
-            expired=self.expired,
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +81,7 @@ class Round:
         self.d = dispatcher
         self.max_messages = max_messages
         self.halt = halt
-        self.tally = Tally()
+        self.tally = DrainReport()
         self.lanes: dict[int, deque[Job]] = {}
         self.heap: list[tuple[float, int]] = []
         self.in_heap: set[int] = set()
@@ -126,7 +103,7 @@ class Round:
                 await asyncio.gather(*self.tasks, return_exceptions=True)
         if self.errors:
             raise self.errors[0]
-        return self.tally.report()
+        return self.tally
 
     async def _loop(self) -> None:
         pacer = self.d.pacer

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import asyncio
 from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import ClassVar, Literal
+from typing import ClassVar, Literal, TypeVar
 
 import httpx
 
@@ -55,6 +56,38 @@ class ParsedFeed:
 
     alerts: tuple[Alert, ...]
     problems: tuple[str, ...] = ()
+
+
+class SkippedItem(Exception):
+    """One item cannot become an alert; the message says which and why. The feed's other
+    items still come through."""
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedItem:
+    """One item's alert, and what was odd about it though it could be read."""
+
+    alert: Alert
+    problems: tuple[str, ...] = ()
+
+
+Item = TypeVar("Item")
+
+
+def parse_items(items: Iterable[Item], parse_one: Callable[[Item], ParsedItem]) -> ParsedFeed:
+    """Every item through `parse_one`: a malformed one (SkippedItem) is reported in the
+    feed's problems and the rest come through."""
+    alerts: list[Alert] = []
+    problems: list[str] = []
+    for item in items:
+        try:
+            parsed = parse_one(item)
+        except SkippedItem as skipped:
+            problems.append(str(skipped))
+            continue
+        alerts.append(parsed.alert)
+        problems.extend(parsed.problems)
+    return ParsedFeed(tuple(alerts), tuple(problems))
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,14 +31,22 @@ magnitude for earthquakes.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 from bot.alerts import Alert, Category, Severity
 from bot.countries import find_in_text, from_coordinates, normalise_code, resolve
-from bot.sources.base import ParsedFeed, SchemaChanged, SourceAdapter
+from bot.sources.base import ParsedFeed, ParsedItem, SkippedItem, SourceAdapter, parse_items
 from bot.sources.text import plain_text, shorten
-from bot.sources.xml import NS, Element, children_text, parse_date, parse_xml, qname
+from bot.sources.xml import (
+    NS,
+    Element,
+    children_text,
+    parse_date,
+    parse_xml,
+    qname,
+    rss_channel,
+)
 
 ALERT_LEVELS = {
     "green": Severity.NORMAL,
@@ -72,33 +80,11 @@ class GdacsAdapter(SourceAdapter):
 
     def parse(self, body: bytes, *, source: str) -> ParsedFeed:
         root = parse_xml(body)
-        channel = root.find("channel")
-        if root.tag != "rss" or channel is None:
-            raise SchemaChanged(f"expected RSS 2.0 with a <channel>, got <{root.tag}>")
-        alerts: list[Alert] = []
-        problems: list[str] = []
-        for item in channel.iterfind("item"):
-            try:
-                parsed = _parse_item(item, source=source)
-            except _SkippedItem as skipped:
-                problems.append(str(skipped))
-                continue
-            alerts.append(parsed.alert)
-            problems.extend(parsed.problems)
-        return ParsedFeed(tuple(alerts), tuple(problems))
+        channel = rss_channel(root)
+        return parse_items(channel.iterfind("item"), partial(_parse_item, source=source))
 
 
-class _SkippedItem(Exception):
-    """One item cannot become an alert; the message says which and why."""
-
-
-@dataclass(frozen=True, slots=True)
-class _ParsedItem:
-    alert: Alert
-    problems: tuple[str, ...]
-
-
-def _parse_item(item: Element, *, source: str) -> _ParsedItem:
+def _parse_item(item: Element, *, source: str) -> ParsedItem:
     rss = children_text(item)
     gdacs = children_text(item, _GDACS)
     title = " ".join(rss.get("title", "").split())
@@ -107,11 +93,11 @@ def _parse_item(item: Element, *, source: str) -> _ParsedItem:
     alert_id = f"{event_type}{event_id}" if event_type and event_id else rss.get("guid", "")
     label = title or alert_id or "an item"
     if not alert_id:
-        raise _SkippedItem(f"{label!r}: no gdacs:eventtype/eventid and no guid")
+        raise SkippedItem(f"{label!r}: no gdacs:eventtype/eventid and no guid")
     level_name = gdacs.get("alertlevel", "")
     severity = ALERT_LEVELS.get(level_name.casefold())
     if severity is None:
-        raise _SkippedItem(f"{label!r}: unknown gdacs:alertlevel {level_name!r}")
+        raise SkippedItem(f"{label!r}: unknown gdacs:alertlevel {level_name!r}")
     category = EVENT_TYPES.get(event_type, Category.OTHER)
 
     problems: list[str] = []
@@ -124,7 +110,7 @@ def _parse_item(item: Element, *, source: str) -> _ParsedItem:
     published = _date(gdacs.get("fromdate", "")) or _date(rss.get("pubDate", ""))
     updated = _date(rss.get("pubDate", "")) or _date(gdacs.get("todate", "")) or published
     if published is None or updated is None:
-        raise _SkippedItem(f"{label!r}: no readable pubDate or gdacs:fromdate")
+        raise SkippedItem(f"{label!r}: no readable pubDate or gdacs:fromdate")
 
     alert = Alert(
         source=source,
@@ -144,7 +130,7 @@ def _parse_item(item: Element, *, source: str) -> _ParsedItem:
         longitude=longitude,
         facts=_facts(gdacs, event_type, event_id, item),
     )
-    return _ParsedItem(alert, tuple(problems))
+    return ParsedItem(alert, tuple(problems))
 
 
 def _countries(

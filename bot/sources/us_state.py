@@ -28,9 +28,9 @@ from datetime import datetime
 
 from bot.alerts import Alert, Category, Severity
 from bot.countries import find_in_text, from_fips, resolve
-from bot.sources.base import ParsedFeed, SchemaChanged, SourceAdapter
+from bot.sources.base import ParsedFeed, ParsedItem, SkippedItem, SourceAdapter, parse_items
 from bot.sources.text import plain_texts, shorten
-from bot.sources.xml import Element, child_text, parse_date, parse_xml, qname
+from bot.sources.xml import Element, child_text, parse_date, parse_xml, qname, rss_channel
 
 LEVEL_LABELS = {
     1: "Exercise Normal Precautions",
@@ -73,34 +73,17 @@ class UsStateAdapter(SourceAdapter):
 
     def parse(self, body: bytes, *, source: str) -> ParsedFeed:
         root = parse_xml(body)
-        channel = root.find("channel")
-        if root.tag != "rss" or channel is None:
-            raise SchemaChanged(f"expected RSS 2.0 with a <channel>, got <{root.tag}>")
+        channel = rss_channel(root)
         fallback_date = child_text(channel, "pubDate") or child_text(channel, _DC_DATE)
         items = [(item, _fields(item)) for item in channel.iterfind("item")]
         # Every description's HTML to text in one go: most of the time of this feed.
         texts = plain_texts([fields.get("description", "") for _, fields in items])
-        alerts: list[Alert] = []
-        problems: list[str] = []
-        for (item, fields), text in zip(items, texts, strict=True):
-            try:
-                parsed = _parse_item(item, fields, text, source=source, fallback_date=fallback_date)
-            except _SkippedItem as skipped:
-                problems.append(str(skipped))
-                continue
-            alerts.append(parsed.alert)
-            problems.extend(parsed.problems)
-        return ParsedFeed(tuple(alerts), tuple(problems))
 
+        def parse_one(read: tuple[tuple[Element, _Fields], str]) -> ParsedItem:
+            (item, fields), text = read
+            return _parse_item(item, fields, text, source=source, fallback_date=fallback_date)
 
-class _SkippedItem(Exception):
-    """One item cannot become an alert; the message says which and why."""
-
-
-@dataclass(frozen=True, slots=True)
-class _ParsedItem:
-    alert: Alert
-    problems: tuple[str, ...]
+        return parse_items(zip(items, texts, strict=True), parse_one)
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,10 +114,10 @@ def _fields(item: Element) -> _Fields:
 
 def _parse_item(
     item: Element, fields: _Fields, body: str, *, source: str, fallback_date: str
-) -> _ParsedItem:
+) -> ParsedItem:
     title = " ".join(fields.get("title", "").split())
     if not title:
-        raise _SkippedItem("an item has no title")
+        raise SkippedItem("an item has no title")
     problems: list[str] = []
     name = destination_name(title)
     categories = fields.categories
@@ -162,7 +145,7 @@ def _parse_item(
         updated=published,
         body=body,
     )
-    return _ParsedItem(alert, tuple(problems))
+    return ParsedItem(alert, tuple(problems))
 
 
 def destination_name(title: str) -> str:
@@ -204,7 +187,7 @@ def _item_level(threat_levels: Sequence[str], title: str, problems: list[str]) -
             )
         return level
     if from_title is None:
-        raise _SkippedItem(f"{title!r}: no advisory level in its Threat-Level or its title")
+        raise SkippedItem(f"{title!r}: no advisory level in its Threat-Level or its title")
     return from_title
 
 
@@ -227,7 +210,7 @@ def _item_countries(
         )
     countries = tagged | named
     if not countries:
-        raise _SkippedItem(f"{title!r}: no Country-Tag and no country recognised in the title")
+        raise SkippedItem(f"{title!r}: no Country-Tag and no country recognised in the title")
     return tuple(sorted(countries))
 
 
@@ -259,4 +242,4 @@ def _item_date(fields: _Fields, item: Element, title: str, fallback: str) -> dat
                 return parse_date(text)
             except ValueError:
                 continue
-    raise _SkippedItem(f"{title!r}: no readable pubDate")
+    raise SkippedItem(f"{title!r}: no readable pubDate")

@@ -15,7 +15,7 @@ from typing import TypeAlias
 
 from lxml import etree
 
-from bot.sources.base import FeedMalformed
+from bot.sources.base import FeedMalformed, SchemaChanged
 
 # lxml ships no type information: this alias documents intent, mypy sees Any.
 Element: TypeAlias = etree._Element
@@ -72,6 +72,14 @@ def parse_xml(body: bytes) -> Element:
     if root is None:
         raise FeedMalformed("not valid XML: no root element")
     return root
+
+
+def rss_channel(root: Element) -> Element:
+    """The <channel> of an RSS 2.0 document; SchemaChanged when `root` is something else."""
+    channel = root.find("channel")
+    if root.tag != "rss" or channel is None:
+        raise SchemaChanged(f"expected RSS 2.0 with a <channel>, got <{root.tag}>")
+    return channel
 
 
 def qname(prefix: str, local: str) -> str:

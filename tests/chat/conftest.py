@@ -17,7 +17,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,22 +26,8 @@ from bot.app import BotRuntime, build_runtime
 from bot.config import Settings, SourceConfig
 from bot.standin import SentMessage, StandIn
 from bot.store.database import POSTGRES_SCHEMES, Database
+from tests.clock import Clock
 from tests.databases import BACKENDS, database_url
-
-START = datetime(2025, 10, 7, 12, 0, tzinfo=UTC)
-
-
-@dataclass
-class Clock:
-    """The bot's wall clock; tests move it by hand."""
-
-    now: datetime = START
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
 
 
 @dataclass(frozen=True, slots=True)

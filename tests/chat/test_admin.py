@@ -17,7 +17,8 @@ from bot.store import admin as admin_store
 from bot.store import audit, outbox
 from bot.store import chats as chat_store
 from bot.store import sources as source_store
-from tests.chat.conftest import Clock, Traveller, chat_settings
+from tests.chat.conftest import Traveller, chat_settings
+from tests.clock import Clock
 from tests.conftest import FeedServer
 
 ADMIN = 900

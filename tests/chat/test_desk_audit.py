@@ -10,7 +10,8 @@ import pytest
 from bot.app import BotRuntime
 from bot.standin import StandIn
 from bot.store import audit
-from tests.desks.harness import ADMIN, Clock, Person, desk_bot, join, organisation, send_all
+from tests.clock import Clock
+from tests.desks.harness import ADMIN, Person, desk_bot, join, organisation, send_all
 
 
 @pytest.fixture

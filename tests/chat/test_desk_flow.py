@@ -18,11 +18,10 @@ from bot.standin import StandIn
 from bot.store import alerts as alert_store
 from bot.store import desks as desk_store
 from tests.builders import make_alert
+from tests.clock import START, Clock
 from tests.desks.harness import (
     ADMIN,
-    START,
     SYRIA,
-    Clock,
     Person,
     desk_bot,
     join,
@@ -36,11 +35,6 @@ TODAY = START.date()
 
 def day(offset: int) -> str:
     return (TODAY + timedelta(days=offset)).isoformat()
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
 
 
 @pytest.fixture

@@ -21,16 +21,12 @@ from bot.standin import StandIn
 from bot.store import alerts as alert_store
 from bot.store import chats as chat_store
 from tests.builders import make_alert
-from tests.desks.harness import START, Clock, Person, desk_bot, join, organisation, run_desk_round
+from tests.clock import START, Clock
+from tests.desks.harness import Person, desk_bot, join, organisation, run_desk_round
 
 TODAY = START.date()
 BACKOFF = timedelta(seconds=11)  # past the first retry's wait (10 s)
 QUESTION = "are you safe"
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
 
 
 @pytest.fixture

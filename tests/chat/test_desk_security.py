@@ -13,16 +13,8 @@ import pytest
 from bot.app import BotRuntime
 from bot.standin import SentMessage, StandIn
 from bot.store import desks as desk_store
-from tests.desks.harness import (
-    START,
-    Clock,
-    Person,
-    desk_bot,
-    invite_token,
-    join,
-    organisation,
-    send_all,
-)
+from tests.clock import START, Clock
+from tests.desks.harness import Person, desk_bot, invite_token, join, organisation, send_all
 
 TODAY = START.date()
 REFUSED = "You do not run the travel desk of organisation"

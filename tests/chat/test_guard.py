@@ -14,7 +14,8 @@ from bot.chat.guard import FloodGuard, FloodLimits, clean, echo
 from bot.standin import StandIn
 from bot.store import chats as chat_store
 from bot.store import preferences
-from tests.chat.conftest import Clock, Traveller
+from tests.chat.conftest import Traveller
+from tests.clock import Clock
 
 Travellers = Callable[..., Traveller]
 GROUP = -100200

@@ -11,7 +11,8 @@ from bot.matching import fan_out_pending
 from bot.store.alerts import record_poll
 from bot.store.database import Database
 from tests.builders import make_alert
-from tests.chat.conftest import START, Traveller
+from tests.chat.conftest import Traveller
+from tests.clock import START
 
 Travellers = Callable[..., Traveller]
 

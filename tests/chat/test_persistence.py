@@ -15,18 +15,10 @@ from bot.chat.persistence import DatabasePersistence, UnstorableValue, decode, e
 from bot.chat.trips import TripDraft
 from bot.store import conversations, preferences
 from bot.store.database import Database
-from tests.builders import BASE_TIME
+from tests.clock import Clock
 from tests.databases import open_database
 
 KEY = (700, 700)  # a private chat's conversation: (chat id, user id)
-
-
-@dataclass
-class Clock:
-    now: datetime = BASE_TIME
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,8 @@ from bot.store import chats as chat_store
 from bot.store import outbox, preferences
 from bot.store.alerts import record_poll
 from tests.builders import make_alert
-from tests.chat.conftest import START, Traveller
+from tests.chat.conftest import Traveller
+from tests.clock import START
 
 Travellers = Callable[..., Traveller]
 

@@ -15,7 +15,8 @@ from bot.delivery.dispatcher import DeliveryLimits, Dispatcher, RenderRequest
 from bot.delivery.sender import TelegramSender
 from bot.standin import StandIn
 from bot.store.database import Database
-from tests.delivery.travellers import FAST, Clock, DispatcherFactory, Renders
+from tests.clock import Clock
+from tests.delivery.travellers import FAST, DispatcherFactory, Renders
 
 
 @pytest.fixture

@@ -14,7 +14,8 @@ from bot.standin import StandIn
 from bot.store import outbox
 from bot.store.database import Database
 from tests.builders import make_alert
-from tests.delivery.travellers import START, add_version
+from tests.clock import START
+from tests.delivery.travellers import add_version
 
 SCRIPT = Path(__file__).with_name("crash_drainer.py")
 ROOT = Path(__file__).resolve().parents[2]

@@ -10,7 +10,8 @@ from bot.standin import StandIn
 from bot.store import outbox
 from bot.store.database import Database
 from tests.builders import make_alert
-from tests.delivery.travellers import Clock, DispatcherFactory, add_chat, add_version
+from tests.clock import Clock
+from tests.delivery.travellers import DispatcherFactory, add_chat, add_version
 
 
 async def test_drain_sends_every_pending_row_once_and_records_it(

@@ -9,7 +9,8 @@ from bot.standin import StandIn
 from bot.store import chats, outbox
 from bot.store.database import Database
 from tests.builders import make_alert
-from tests.delivery.travellers import FAST, Clock, DispatcherFactory, add_chat, add_version
+from tests.clock import Clock
+from tests.delivery.travellers import FAST, DispatcherFactory, add_chat, add_version
 
 
 async def queue_alert(db: Database, clock: Clock, alert_id: str = "FR") -> int:

@@ -11,7 +11,8 @@ from bot.matching import fan_out
 from bot.standin import StandIn
 from bot.store.database import Database
 from tests.builders import make_alert
-from tests.delivery.travellers import Clock, DispatcherFactory, add_chat, add_version
+from tests.clock import Clock
+from tests.delivery.travellers import DispatcherFactory, add_chat, add_version
 
 PARIS_NIGHT = datetime(2025, 10, 7, 21, 0, tzinfo=UTC)  # 23:00 in Paris
 PARIS_MORNING = datetime(2025, 10, 8, 5, 0, tzinfo=UTC)  # 07:00 in Paris

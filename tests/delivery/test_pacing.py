@@ -18,13 +18,8 @@ from bot.standin import RateLimits, StandIn
 from bot.store import outbox
 from bot.store.database import Database
 from tests.builders import make_alert
-from tests.delivery.travellers import (
-    Clock,
-    DispatcherFactory,
-    Renders,
-    add_chat,
-    add_version,
-)
+from tests.clock import Clock
+from tests.delivery.travellers import DispatcherFactory, Renders, add_chat, add_version
 
 
 class FakeTime:

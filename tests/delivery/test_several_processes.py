@@ -21,8 +21,9 @@ from bot.standin import RateLimits, StandIn
 from bot.store import outbox
 from bot.store.database import Database
 from tests.builders import make_alert
+from tests.clock import START
 from tests.databases import BACKENDS, database_url
-from tests.delivery.travellers import START, add_version
+from tests.delivery.travellers import add_version
 
 SCRIPT = Path(__file__).with_name("several_drainer.py")
 ROOT = Path(__file__).resolve().parents[2]

@@ -7,7 +7,8 @@ from bot.matching import fan_out
 from bot.standin import StandIn
 from bot.store.database import Database
 from tests.builders import make_alert
-from tests.delivery.travellers import Clock, DispatcherFactory, add_chat, add_version
+from tests.clock import Clock
+from tests.delivery.travellers import DispatcherFactory, add_chat, add_version
 
 
 async def announce(db: Database, clock: Clock, change: Change, **alert: object) -> None:

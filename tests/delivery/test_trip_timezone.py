@@ -11,7 +11,8 @@ from bot.store.database import Database
 from bot.store.trips import add_trip
 from bot.trips import plan_trip
 from tests.builders import make_alert
-from tests.delivery.travellers import Clock, DispatcherFactory, add_chat, add_version
+from tests.clock import Clock
+from tests.delivery.travellers import DispatcherFactory, add_chat, add_version
 
 # 23:00 in Paris, 07:00 the next morning in Tokyo.
 PARIS_NIGHT = datetime(2025, 10, 7, 22, 0, tzinfo=UTC)

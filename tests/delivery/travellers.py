@@ -7,7 +7,7 @@ import html
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
 from bot.alerts import Alert, Change, Severity
 from bot.delivery.dispatcher import DeliveryLimits, Dispatcher, RenderRequest
@@ -15,21 +15,7 @@ from bot.sources.serialise import alert_to_json
 from bot.store import chats
 from bot.store.clock import to_db
 from bot.store.database import Database
-
-START = datetime(2025, 10, 7, 12, 0, tzinfo=UTC)
-
-
-@dataclass
-class Clock:
-    """The wall clock the dispatcher reads; tests move it by hand."""
-
-    now: datetime = START
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
+from tests.clock import START
 
 
 @dataclass

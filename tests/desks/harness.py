@@ -7,7 +7,6 @@ import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.app import BotRuntime, build_runtime
@@ -15,22 +14,11 @@ from bot.chat.desk_checkin import DeskRound, desk_round
 from bot.chat.desk_messages import messenger_of
 from bot.config import Settings
 from bot.standin import SentMessage, StandIn
+from tests.clock import Clock
 
-START = datetime(2025, 10, 7, 12, 0, tzinfo=UTC)
 ADMIN = 9001
 SAMPLES = Path(__file__).resolve().parent
 SYRIA = (SAMPLES / "security-alert-syria-2017.txt").read_bytes()
-
-
-@dataclass
-class Clock:
-    now: datetime = START
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
 
 
 @asynccontextmanager

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -19,24 +18,13 @@ import pytest
 from bot.app import BotRuntime, build_runtime
 from bot.config import OperationsConfig, Settings, SourceConfig
 from bot.standin import StandIn
+from tests.clock import Clock
 from tests.conftest import FeedServer
 
-START = datetime(2025, 10, 7, 12, 0, tzinfo=UTC)
 STATE_FEED = "/us-state-dept-TAsTWs-2025-10-07.trimmed.xml"
 USGS_FEED = "/usgs-significant_month-2023-10-11.geojson"
 WEBHOOK_SECRET = "s3cret_token-for-tests"
 WEBHOOK_URL = "https://bot.example.org/telegram/updates"
-
-
-@dataclass
-class Clock:
-    now: datetime = START
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
 
 
 @dataclass

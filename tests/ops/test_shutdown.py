@@ -9,9 +9,10 @@ from bot.standin import StandIn
 from bot.store import chats as chat_store
 from bot.store.admin import delivery_counts
 from bot.store.database import Database
+from tests.clock import START
 from tests.conftest import FeedServer
 from tests.ops.botprocess import start_bot
-from tests.ops.conftest import START, STATE_FEED
+from tests.ops.conftest import STATE_FEED
 
 READERS = range(5000, 5060)
 

@@ -7,7 +7,8 @@ from datetime import timedelta
 from bot.store import coordination, outbox
 from bot.store.database import Database
 from tests.builders import make_alert
-from tests.delivery.travellers import START, add_chat, add_version
+from tests.clock import START
+from tests.delivery.travellers import add_chat, add_version
 
 LATER = START + timedelta(seconds=30)
 

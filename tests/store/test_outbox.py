@@ -13,8 +13,9 @@ from bot.store.database import Database
 from bot.store.dialect import to_postgres
 from bot.store.postgres import PostgresDatabase
 from tests.builders import make_alert
+from tests.clock import START
 from tests.databases import BACKENDS
-from tests.delivery.travellers import START, add_chat, add_version
+from tests.delivery.travellers import add_chat, add_version
 
 
 async def recipients(db: Database, version: int) -> list[int]:

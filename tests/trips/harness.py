@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.alerts import Alert
@@ -15,24 +15,16 @@ from bot.config import Settings
 from bot.matching import fan_out
 from bot.standin import SentMessage, StandIn
 from bot.store import alerts as alert_store
+from tests import clock
 
 START = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
 
 @dataclass
-class Clock:
-    """The bot's clock; tests move it by hand."""
+class Clock(clock.Clock):
+    """The trips tests' clock starts in late 2026."""
 
     now: datetime = START
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
-
-    def set(self, moment: datetime) -> None:
-        self.now = moment
 
 
 @asynccontextmanager
