@@ -136,14 +136,21 @@ async def test_a_question_to_a_deleted_account_switches_the_chat_off_and_never_r
     assert len(requests_to(standin, desk.nomad.user_id)) == failed
 
 
-async def test_a_call_for_help_an_operator_could_not_get_reaches_them_later_once(
-    runtime: BotRuntime, standin: StandIn, desk: Desk, clock: Clock
+async def call_for_help_the_lead_could_not_get(
+    runtime: BotRuntime, standin: StandIn, desk: Desk
 ) -> None:
+    """Nomad asks for help; the deputy is told at once, the lead's copy fails (502)."""
     await run_desk_round(runtime)
     standin.fail_next("sendMessage", chat_id=desk.lead.user_id, error_code=502)
     question = desk.nomad.inbox()[-1]
     await desk.nomad.press(question, question.button_data()[1])
     await standin.wait_for(lambda m: "needs help" in m.text, chat_id=desk.deputy.user_id)
+
+
+async def test_a_call_for_help_an_operator_could_not_get_reaches_them_later_once(
+    runtime: BotRuntime, standin: StandIn, desk: Desk, clock: Clock
+) -> None:
+    await call_for_help_the_lead_could_not_get(runtime, standin, desk)
     assert not any("needs help" in m.text for m in desk.lead.inbox())
 
     assert (await run_desk_round(runtime)).retried == 0  # backing off
@@ -167,17 +174,6 @@ async def test_a_notice_an_operator_could_not_get_is_sent_again_and_not_to_the_o
     assert (await run_desk_round(runtime)).retried == 1
     for operator in (desk.lead, desk.deputy):
         assert sum("of your travellers" in m.text for m in operator.inbox()) == 1
-
-
-async def call_for_help_the_lead_could_not_get(
-    runtime: BotRuntime, standin: StandIn, desk: Desk
-) -> None:
-    """Nomad asks for help; the deputy is told at once, the lead's copy fails (502)."""
-    await run_desk_round(runtime)
-    standin.fail_next("sendMessage", chat_id=desk.lead.user_id, error_code=502)
-    question = desk.nomad.inbox()[-1]
-    await desk.nomad.press(question, question.button_data()[1])
-    await standin.wait_for(lambda m: "needs help" in m.text, chat_id=desk.deputy.user_id)
 
 
 async def waiting_keys(runtime: BotRuntime) -> list[str]:
