@@ -131,6 +131,8 @@ def _parse_item(
     )
     published = _item_date(fields, item, title, fallback_date)
     link = fields.get("link") or fields.get("guid", "")
+    # A title with no letters or digits at all ("🇺🇳") names its destination by its tags.
+    alert_id = alert_id or "-".join(countries).lower()
     alert = Alert(
         source=source,
         id=alert_id,

@@ -71,7 +71,7 @@ class UsgsAdapter(SourceAdapter):
         for index, feature in enumerate(document["features"]):
             try:
                 alerts.append(_parse_feature(feature, source=source))
-            except (_SkippedFeature, KeyError, TypeError, ValueError) as error:
+            except (_SkippedFeature, KeyError, TypeError, ValueError, OverflowError) as error:
                 name = feature.get("id") if isinstance(feature, dict) else None
                 problems.append(f"feature {name or index}: skipped, {_reason(error)}")
         return ParsedFeed(tuple(alerts), tuple(problems))
@@ -90,19 +90,21 @@ def _reason(error: Exception) -> str:
 def _parse_feature(feature: Any, *, source: str) -> Alert:
     if not isinstance(feature, dict):
         raise _SkippedFeature("not a GeoJSON feature object")
-    properties: Mapping[str, Any] = feature["properties"]
+    properties = feature["properties"]
+    if not isinstance(properties, Mapping):
+        raise _SkippedFeature("its properties are not an object")
     feature_id = feature.get("id") or properties.get("code")
     if not feature_id:
         raise _SkippedFeature("no id")
     longitude, latitude, depth = _point(feature.get("geometry"))
     magnitude = _number(properties.get("mag"))
-    pager = (properties.get("alert") or "").casefold()
+    pager = _text(properties, "alert").casefold()
     severity = PAGER_LEVELS.get(pager) or severity_for_magnitude(magnitude)
-    place = (properties.get("place") or "").strip()
+    place = _text(properties, "place")
     tsunami = str(properties.get("tsunami") or 0) == "1"
-    event_type = (properties.get("type") or "earthquake").strip()
+    event_type = _text(properties, "type") or "earthquake"
 
-    title = (properties.get("title") or "").strip() or _title(magnitude, place)
+    title = _text(properties, "title") or _title(magnitude, place)
     if tsunami:
         title = f"{title} ({TSUNAMI_NOTE})"
     published = from_epoch_ms(int(properties["time"]))
@@ -117,7 +119,7 @@ def _parse_feature(feature: Any, *, source: str) -> Alert:
         category=Category.EARTHQUAKE if event_type == "earthquake" else Category.OTHER,
         title=title,
         summary=text,
-        url=properties.get("url") or "",
+        url=_text(properties, "url"),
         published=published,
         updated=max(published, updated),
         body=text,
@@ -126,6 +128,17 @@ def _parse_feature(feature: Any, *, source: str) -> Alert:
         longitude=longitude,
         facts=_facts(properties, magnitude, depth, pager, tsunami, event_type),
     )
+
+
+def _text(properties: Mapping[str, Any], name: str) -> str:
+    """A text property, stripped; "" when absent or null. Any other type is a feature
+    this adapter cannot read: it is skipped and reported, the others come through."""
+    value = properties.get(name)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise _SkippedFeature(f"{name!r} is {type(value).__name__}, not text")
+    return value.strip()
 
 
 def _point(geometry: Any) -> tuple[float | None, float | None, float | None]:

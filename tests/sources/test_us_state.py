@@ -154,6 +154,17 @@ def test_tag_and_title_that_disagree_keep_both_and_report_it():
     assert "Country-Tag" in feed.problems[0] and "Australia" in feed.problems[0]
 
 
+def test_a_title_without_letters_takes_its_id_from_its_tags():
+    level = '<category domain="Threat-Level">Level 2: Exercise Increased Caution</category>'
+    body = _feed(
+        _item("🇺🇳", level + '<category domain="Country-Tag">CG</category>'),  # FIPS CG: DR Congo
+        _item("Kenya - Level 2", level + '<category domain="Country-Tag">KE</category>'),
+    )
+    first, second = UsStateAdapter().parse(body, source="us-state").alerts
+    assert (first.id, first.countries) == ("cd", ("CD",))
+    assert second.id == "kenya"
+
+
 def test_level_from_the_title_when_there_is_no_threat_level_category():
     body = _feed(
         _item("Mexico Travel Advisory - Level 3", '<category domain="Country-Tag">MX</category>')

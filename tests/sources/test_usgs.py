@@ -117,6 +117,25 @@ def test_a_broken_feature_is_skipped_and_reported_while_the_rest_come_through():
     assert "bad1" in feed.problems[0] and "time" in feed.problems[0]
 
 
+def test_features_with_values_of_the_wrong_type_are_skipped_and_the_rest_come_through():
+    wrong = [
+        _feature(alert=1) | {"id": "pager-number"},
+        _feature(place=["Japan"]) | {"id": "place-list"},
+        _feature(time=1e300) | {"id": "time-overflow"},
+        {"type": "Feature", "id": "no-properties", "properties": None},
+    ]
+    feed = UsgsAdapter().parse(_document(*wrong, _feature()), source="usgs")
+
+    assert [alert.id for alert in feed.alerts] == ["x1"]
+    assert [problem.split(":")[0] for problem in feed.problems] == [
+        "feature pager-number",
+        "feature place-list",
+        "feature time-overflow",
+        "feature no-properties",
+    ]
+    assert "'alert' is int, not text" in feed.problems[0]
+
+
 def test_json_without_features_is_a_schema_change():
     with pytest.raises(SchemaChanged):
         UsgsAdapter().parse(b'{"type": "FeatureCollection"}', source="usgs")
