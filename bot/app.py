@@ -25,6 +25,7 @@ from bot.chat.admin import ADMIN_TOOLS_KEY, AdminTools
 from bot.chat.common import SERVICES_KEY
 from bot.chat.desk_broadcast import WAKE_DELIVERY_KEY
 from bot.chat.desk_messages import MESSENGER_KEY, DeskMessenger
+from bot.chat.errors import COUNT_ERROR_KEY
 from bot.chat.guard import FLOOD_KEY, FloodGuard
 from bot.chat.persistence import DatabasePersistence, SharedStateApplication
 from bot.config import Settings
@@ -312,6 +313,7 @@ async def build_runtime(
         leases=_source_leases(settings, db, coordinator),
     )
     application.bot_data[ADMIN_TOOLS_KEY] = AdminTools(poller, dispatcher.wake)
+    application.bot_data[COUNT_ERROR_KEY] = lambda kind: metrics.errors.labels(kind).inc()
     application.bot_data[WAKE_DELIVERY_KEY] = dispatcher.wake
     # Desk questions, reminders and calls for help share Telegram's budget with the outbox.
     application.bot_data[MESSENGER_KEY] = DeskMessenger(pacer=dispatcher.pacer)

@@ -11,6 +11,7 @@ from bot.chat import (
     desk,
     desk_broadcast,
     desk_checkin,
+    errors,
     guard,
     onboarding,
     picker,
@@ -29,6 +30,7 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
     catch-all for unknown commands comes last.
     """
     guard.install(application)  # flood control before anything else (group -2)
+    application.add_error_handler(errors.on_error)  # a failed handler: say so, log, count
     application.add_handler(CommandHandler("start", onboarding.start))
     application.add_handler(CommandHandler("subscribe", traveller.subscribe))
     application.add_handler(CommandHandler("unsubscribe", traveller.unsubscribe))

@@ -158,7 +158,14 @@ class World:
         return chat.messages.get(message_id)
 
     def post(self, chat: ChatState, sender: dict[str, Any], **content: Any) -> dict[str, Any]:
-        """Add a message to a chat and return it as a Bot API Message."""
+        """Add a message to a chat and return it as a Bot API Message.
+
+        A Message's `reply_markup` is only ever an inline keyboard: Telegram keeps a reply
+        keyboard or a force-reply request out of the Message it returns.
+        """
+        markup = content.get("reply_markup")
+        if markup is not None and "inline_keyboard" not in markup:
+            content = {**content, "reply_markup": None}
         chat.last_message_id += 1
         message = {
             "message_id": chat.last_message_id,

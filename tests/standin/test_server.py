@@ -10,6 +10,7 @@ import pytest
 from telegram import (
     Bot,
     BotCommand,
+    ForceReply,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     LinkPreviewOptions,
@@ -81,6 +82,21 @@ async def test_message_ids_count_per_chat(standin: StandIn, bot: Bot) -> None:
     standin.known_chat(2)
     ids = [(await bot.send_message(chat, "x")).message_id for chat in (1, 2, 1)]
     assert ids == [1, 1, 2]
+
+
+async def test_a_message_carries_only_an_inline_keyboard_as_its_markup(
+    standin: StandIn, bot: Bot
+) -> None:
+    """As Telegram: a force-reply request is not echoed in the returned Message (which
+    python-telegram-bot would read as an inline keyboard), an inline keyboard is."""
+    standin.known_chat(3)
+    asked = await bot.send_message(3, "Which country?", reply_markup=ForceReply(selective=True))
+    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("Kenya", callback_data="k")]])
+    offered = await bot.send_message(3, "Pick one", reply_markup=keyboard)
+
+    assert asked.reply_markup is None
+    assert offered.reply_markup == keyboard
+    assert standin.messages_to(3)[0].reply_markup == {"force_reply": True, "selective": True}
 
 
 async def test_polling_application_answers_an_injected_start(standin: StandIn) -> None:
