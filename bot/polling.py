@@ -99,6 +99,7 @@ class Poller:
         name, ttl = f"poll:{config.name}", self.leases.ttl(config)
         async with self.leases.coordinator.leased(name, ttl) as held:
             if not held:
+                log.info("source %s: polled by another process", config.name)
                 return PollReport(config.name, "skipped", error="polled by another process")
             return await self._poll(config, force=force)
 

@@ -5,6 +5,7 @@ alert once. (Several processes need PostgreSQL: on SQLite a process is always al
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from tests.ops.botprocess import BotProcess, start_bot
 from tests.ops.conftest import STATE_FEED
 
 READERS = range(7000, 7090)
+FIRST_POLL = re.compile(r"source us-state: (\d+ items|polled by another process)")
 PROCESSES = 3
 
 
@@ -32,6 +34,15 @@ async def shared_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIte
 def followed(chat_id: int) -> list[str]:
     """Half the travellers follow Germany, the other half Germany and Mexico."""
     return ["DE"] if chat_id % 2 else ["DE", "MX"]
+
+
+async def wait_for_first_polls(bots: list[BotProcess], *, timeout: float) -> None:
+    """Until each process has polled the feed or found another process holding its lease."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not all(FIRST_POLL.search(bot.logs()) for bot in bots):
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"not every process polled within {timeout} s")
+        await asyncio.sleep(0.2)
 
 
 @pytest.mark.timeout(180)
@@ -61,6 +72,10 @@ async def test_three_bot_processes_poll_once_and_deliver_each_alert_once(
             await standin.wait_until(
                 lambda: received() >= expected, timeout=90, waiting_for="every alert"
             )
+            # A clean stop hands the poll lease on at once, so a process still starting
+            # (each waits for the others to count it before its first poll) would poll
+            # again after the first one stopped: stop none until all three have polled.
+            await wait_for_first_polls(bots, timeout=60)
             await asyncio.sleep(2)  # room for a second copy to arrive, if one were sent
         finally:
             codes = [await bot.terminate() for bot in bots]
