@@ -194,7 +194,7 @@ def _add_area(area: Area, children: Sequence[tuple[str, Element]]) -> None:
         by_name.setdefault(name, []).append(child)
     area.descriptions += [d for c in by_name.get("areaDesc", ()) if (d := (c.text or "").strip())]
     for geocode in by_name.get("geocode", ()):
-        area.countries |= geocode_countries(text(geocode, "valueName"), text(geocode, "value"))
+        area.countries |= geocode_countries(*_name_and_value(geocode))
     shapes = [centre_of((c.text or "").strip()) for c in by_name.get("polygon", ())]
     shapes += [circle_centre((c.text or "").strip()) for c in by_name.get("circle", ())]
     for centre in shapes:
@@ -204,6 +204,16 @@ def _add_area(area: Area, children: Sequence[tuple[str, Element]]) -> None:
         country = from_coordinates(*centre)
         if country:
             area.countries.add(country)
+
+
+def _name_and_value(geocode: Element) -> tuple[str, str]:
+    """The first <valueName> and <value> texts of a <geocode>, in one pass."""
+    found: dict[str, str] = {}
+    for child in geocode.iterchildren("{*}valueName", "{*}value"):
+        name = child.tag.rpartition("}")[2]
+        if name not in found:
+            found[name] = (child.text or "").strip()
+    return found.get("valueName", ""), found.get("value", "")
 
 
 def category_of(categories: Iterable[str], event: str) -> Category:
@@ -271,6 +281,20 @@ def is_english(language: str) -> bool:
     return not language or language.casefold().startswith("en")
 
 
+def merged_areas(infos: Sequence[Info]) -> Area:
+    """Where all the <info> blocks together say: each description once, every country,
+    the first centre. (One block, as in every index entry, is its own area.)"""
+    if len(infos) == 1:
+        return infos[0].area
+    area = Area()
+    for info in infos:
+        found = info.area
+        area.descriptions += [d for d in found.descriptions if d not in area.descriptions]
+        area.countries |= found.countries
+        area.centre = area.centre or found.centre
+    return area
+
+
 def alert_from_message(message: Message, *, source: str, url: str = "") -> Alert:
     """A CAP message -> its Alert; ValueError when a field it needs is unusable."""
     if not message.infos:
@@ -287,12 +311,7 @@ def alert_from_message(message: Message, *, source: str, url: str = "") -> Alert
         SEVERITIES.get(f.get("severity", "").casefold(), Severity.NORMAL) for f in fields
     )
     level = field.get("severity", "") or "Unknown"
-    area = Area()
-    for info in infos:
-        found = info.area
-        area.descriptions += [d for d in found.descriptions if d not in area.descriptions]
-        area.countries |= found.countries
-        area.centre = area.centre or found.centre
+    area = merged_areas(infos)
     countries = set(area.countries)
     if not countries and (country := sender_country(message.sender)):
         countries.add(country)
@@ -382,16 +401,34 @@ def has_cap_fields(entry: Element) -> bool:
 
 
 def read_entry(entry: Element, *, source: str) -> Alert | None:
-    """An index entry's own cap:* fields -> an Alert, as the index alone can tell it."""
-    field: dict[str, str] = {}  # the first text of each child by local name, any namespace
-    cap_children: list[tuple[str, Element, str]] = []
+    """An index entry's own cap:* fields -> an Alert, as the index alone can tell it.
+
+    The entry's children are walked once: the first text of every child by local name
+    (any namespace: Atom's id and dates, RSS's guid), and the CAP children that make the
+    entry's <info> (fields, categories, area) as in a CAP document.
+    """
+    field: dict[str, str] = {}
+    cap_fields: dict[str, str] = {}
+    categories: list[str] = []
+    area_children: list[tuple[str, Element]] = []
+    author: Element | None = None
     for child in entry.iterchildren("{*}*"):
         tag = child.tag
-        named = _TAG_NAMES.get(tag) or _tag_name(tag)
+        name, is_cap = _TAG_NAMES.get(tag) or _tag_name(tag)
         value = (child.text or "").strip()
-        field.setdefault(named[0], value)
-        if named[1]:
-            cap_children.append((named[0], child, value))
+        if name not in field:
+            field[name] = value
+            if name == "author":
+                author = child
+        if not is_cap:
+            continue
+        if name in _AREA_FIELDS:
+            area_children.append((name, child))
+            continue
+        if name == "category":
+            categories.append(value)
+        if name not in cap_fields:
+            cap_fields[name] = value
     status = field.get("status", "").casefold()
     msg_type = field.get("msgType") or field.get("message_type") or "Alert"
     if status not in ("actual", "") or msg_type.casefold() in ("ack", "error"):
@@ -403,13 +440,22 @@ def read_entry(entry: Element, *, source: str) -> Alert | None:
     )  # fmt: skip
     if not identifier or not sent_text:
         raise ValueError("index entry without an id or a date")
+    title = field.get("title", "")
+    info_fields = cap_fields | {  # the entry's own title and text over the cap:* fields
+        "event": field.get("event") or title.split(" issued ")[0],
+        "headline": title,
+        "description": field.get("summary") or field.get("description") or "",
+        "senderName": text(author, "name") if author is not None else "",
+    }
+    area = Area()
+    _add_area(area, area_children)
     message = Message(
         identifier=identifier,
         sender=field.get("sender") or field.get("name") or "",
         sent=parse_date(sent_text),
         msg_type=msg_type,
         references=field.get("references", ""),
-        infos=[_entry_as_info(entry, field, cap_children)],
+        infos=[Info(info_fields, categories, area)],
     )
     return alert_from_message(message, source=source, url=entry_link(entry))
 
@@ -426,30 +472,6 @@ def _tag_name(tag: str) -> tuple[str, bool]:
     if len(_TAG_NAMES) < _MAX_TAG_NAMES:
         _TAG_NAMES[tag] = named
     return named
-
-
-def _entry_as_info(
-    entry: Element, field: dict[str, str], cap_children: list[tuple[str, Element, str]]
-) -> Info:
-    """The CAP <info> an index entry's own fields make, so one reader serves both shapes."""
-    author = next(entry.iterchildren("{*}author"), None)
-    sender = text(author, "name") if author is not None else ""
-    title = field.get("title", "")
-    summary = field.get("summary") or field.get("description") or ""
-    event = field.get("event") or title.split(" issued ")[0]
-    fields = {"event": event, "headline": title, "description": summary, "senderName": sender}
-    categories: list[str] = []
-    area_children: list[tuple[str, Element]] = []
-    for name, child, value in cap_children:
-        if name in _AREA_FIELDS:
-            area_children.append((name, child))
-            continue
-        if name == "category":
-            categories.append(value)
-        fields.setdefault(name, value)
-    area = Area()
-    _add_area(area, area_children)
-    return Info(fields, categories, area)
 
 
 def index_entries(root: Element) -> list[Element] | None:
