@@ -167,7 +167,7 @@ async def _poll_and_show(runtime: BotRuntime, standin: StandIn, out: TextIO) -> 
             out,
             f"{report.source}: {report.status}, {report.items} items,"
             f" {report.announcements} new or changed, {report.queued} messages queued"
-            + (f", {report.expired} expired (not sent)" if report.expired else "")
+            + (f", {report.past_expiry} past its expiry (not sent)" if report.past_expiry else "")
             + (f" ({report.error})" if report.error else ""),
         )
     await runtime.dispatcher.drain()

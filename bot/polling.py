@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
+from bot.changes import has_expired
 from bot.config import SourceConfig
 from bot.coordination import Coordinator
 from bot.matching import fan_out
@@ -34,7 +35,8 @@ class PollReport:
     items: int = 0
     announcements: int = 0
     queued: int = 0
-    expired: int = 0  # alerts whose `expires` passed: recorded, not sent
+    expired: int = 0  # alerts whose `expires` passed since the last poll: recorded, not sent
+    past_expiry: int = 0  # items of the feed already past their `expires` (none is sent)
     problems: tuple[str, ...] = ()
     error: str | None = None
 
@@ -151,13 +153,16 @@ class Poller:
         )
         if queued and self._on_queued:
             self._on_queued()
+        past_expiry = sum(has_expired(alert, now) for alert in feed.alerts)
         log.info(
-            "source %s: %d items, %d announcements, %d messages queued, %d expired",
+            "source %s: %d items, %d announcements, %d messages queued, %d expired,"
+            " %d past their expiry",
             config.name,
             len(feed.alerts),
             len(recorded),
             queued,
             len(changes.expired),
+            past_expiry,
         )
         return PollReport(
             config.name,
@@ -166,6 +171,7 @@ class Poller:
             announcements=len(recorded),
             queued=queued,
             expired=len(changes.expired),
+            past_expiry=past_expiry,
             problems=feed.problems,
         )
 

@@ -162,6 +162,8 @@ async def test_demo_shows_each_traveller_their_messages_and_sends_nothing_twice(
     assert "Vigilance renforcée → Déconseillé sauf raison impérative" in text  # Bruno, French
     assert "Filipinas" in text  # Carmen, Spanish
     assert "0 messages queued, 0 sent: an unchanged feed sends nothing." in text
+    # The CAP sample is a 2011 warning: polled, not sent, and the report says why.
+    assert "cap: ok, 1 items, 0 new or changed, 0 messages queued, 1 past its expiry" in text
 
 
 _HEALTH_ROW = re.compile(

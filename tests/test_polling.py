@@ -146,14 +146,16 @@ async def test_cap_alert_polled_past_its_expiry_is_recorded_and_not_sent(db, htt
     poller = poller_for(db, http, clock)
     clock.now = datetime(2011, 10, 6, 1, tzinfo=UTC)
     live = await poller.poll(source)
-    assert (live.announcements, live.expired) == (1, 0)
+    assert (live.announcements, live.expired, live.past_expiry) == (1, 0, 0)
     assert [a.id for a in await alert_store.current_alerts_for(db, "AU", now=clock.now)]
 
     clock.now = datetime(2011, 10, 6, 14, tzinfo=UTC)
     over = await poller.poll(source)
     assert (over.status, over.announcements, over.queued, over.expired) == ("ok", 0, 0, 1)
+    assert over.past_expiry == 1
     again = await poller.poll(source)
     assert (again.announcements, again.expired) == (0, 0)  # its expiry is recorded once
+    assert again.past_expiry == 1  # but the feed still carries it
     assert await alert_store.current_alerts_for(db, "AU", now=clock.now) == []
     assert await alert_store.versions_to_fan_out(db) == []
 
@@ -163,5 +165,5 @@ async def test_cap_alert_first_seen_after_its_expiry_is_not_announced(db, http, 
     source = SourceConfig("nsw", "cap", feed_server.url("cap12-au-nsw-rfs-2011-10-05.cap.xml"))
     report = await poller_for(db, http, clock).poll(source)
     assert (report.status, report.items, report.announcements) == ("ok", 1, 0)
-    assert report.queued == 0
+    assert (report.queued, report.expired, report.past_expiry) == (0, 0, 1)
     assert await alert_store.current_alerts_for(db, "AU", now=clock.now) == []
