@@ -62,15 +62,18 @@ class FloodGuard:
         self._checks = 0
 
     async def admit_shared(self, db: Database, chat_id: int, now: datetime) -> str:
-        """`admit`, counted in a fixed window in the database with the other processes."""
+        """`admit`, counted in the database with the other processes (a sliding window
+        estimated from two fixed ones, see `flood_store.FloodCount`)."""
         window = timedelta(seconds=self.limits.seconds)
-        commands, warned = await flood_store.count_command(db, chat_id, now=now, window=window)
+        count = await flood_store.count_command(db, chat_id, now=now, window=window)
         self._checks += 1
         if self._checks % 1000 == 0:  # forget chats long quiet, now and then
             await flood_store.forget_quiet(db, before=now - 10 * window)
-        if commands <= self.limits.commands:
+        if count.estimate <= self.limits.commands:
+            if count.warned:
+                await flood_store.clear_warned(db, chat_id)
             return "yes"
-        if not warned and await flood_store.mark_warned(db, chat_id):
+        if not count.warned and await flood_store.mark_warned(db, chat_id):
             return "warn"
         return "no"
 
