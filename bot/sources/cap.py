@@ -301,7 +301,9 @@ def alert_from_message(message: Message, *, source: str, url: str = "") -> Alert
         raise ValueError(f"{message.identifier}: no <info> block")
     infos = list(message.infos)
     fields = [info.fields for info in infos]
-    main_at = next((n for n, f in enumerate(fields) if is_english(f.get("language", ""))), 0)
+    main_at = 0
+    if len(fields) > 1:
+        main_at = next((n for n, f in enumerate(fields) if is_english(f.get("language", ""))), 0)
     main, field = infos[main_at], fields[main_at]
     event = field.get("event", "")
     headline = field.get("headline", "") or event or message.identifier
@@ -385,7 +387,10 @@ def read_alert(root: Element, *, source: str, url: str = "") -> Alert | None:
 def entry_link(entry: Element) -> str:
     """The CAP document an index entry points to: a link typed application/cap+xml,
     else the entry's first (alternate) link; RSS items have <link>text</link>."""
-    links = list(entry.iterchildren("{*}link"))
+    return _link_among(list(entry.iterchildren("{*}link")))
+
+
+def _link_among(links: Sequence[Element]) -> str:
     for link in links:
         if "cap" in (link.get("type") or "") and link.get("href"):
             return str(link.get("href"))
@@ -401,17 +406,20 @@ def has_cap_fields(entry: Element) -> bool:
 
 
 def read_entry(entry: Element, *, source: str) -> Alert | None:
-    """An index entry's own cap:* fields -> an Alert, as the index alone can tell it.
+    """An index entry's own cap:* fields -> an Alert, as the index alone can tell it;
+    None for an entry with no cap:* field or one that is not a real alert.
 
     The entry's children are walked once: the first text of every child by local name
-    (any namespace: Atom's id and dates, RSS's guid), and the CAP children that make the
-    entry's <info> (fields, categories, area) as in a CAP document.
+    (any namespace: Atom's id and dates, RSS's guid), its links, and the CAP children that
+    make the entry's <info> (fields, categories, area) as in a CAP document.
     """
     field: dict[str, str] = {}
     cap_fields: dict[str, str] = {}
     categories: list[str] = []
     area_children: list[tuple[str, Element]] = []
+    links: list[Element] = []
     author: Element | None = None
+    has_cap = False
     for child in entry.iterchildren("{*}*"):
         tag = child.tag
         name, is_cap = _TAG_NAMES.get(tag) or _tag_name(tag)
@@ -420,8 +428,11 @@ def read_entry(entry: Element, *, source: str) -> Alert | None:
             field[name] = value
             if name == "author":
                 author = child
+        if name == "link":
+            links.append(child)
         if not is_cap:
             continue
+        has_cap = True
         if name in _AREA_FIELDS:
             area_children.append((name, child))
             continue
@@ -429,6 +440,8 @@ def read_entry(entry: Element, *, source: str) -> Alert | None:
             categories.append(value)
         if name not in cap_fields:
             cap_fields[name] = value
+    if not has_cap:  # an ordinary feed entry: nothing to read
+        return None
     status = field.get("status", "").casefold()
     msg_type = field.get("msgType") or field.get("message_type") or "Alert"
     if status not in ("actual", "") or msg_type.casefold() in ("ack", "error"):
@@ -457,7 +470,7 @@ def read_entry(entry: Element, *, source: str) -> Alert | None:
         references=field.get("references", ""),
         infos=[Info(info_fields, categories, area)],
     )
-    return alert_from_message(message, source=source, url=entry_link(entry))
+    return alert_from_message(message, source=source, url=_link_among(links))
 
 
 # Element names seen in indexes: (local name, is a CAP element), by Clark-notation tag. A
@@ -512,8 +525,6 @@ class CapAdapter(SourceAdapter):
         alerts: list[Alert] = []
         problems: list[str] = []
         for position, entry in enumerate(entries):
-            if not has_cap_fields(entry):
-                continue
             try:
                 alert = read_entry(entry, source=source)
             except ValueError as error:
