@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from telegram import Update
 from telegram.ext import ContextTypes
 
@@ -48,6 +50,20 @@ async def current_chat(update: Update, services: Services) -> Chat:
 
 def translator_for(chat: Chat, services: Services) -> Translator:
     return services.catalogs.translator(chat.language)
+
+
+class ChatContext(NamedTuple):
+    """What nearly every handler starts from: `services, chat, t = await chat_context(...)`."""
+
+    services: Services
+    chat: Chat  # registered on first contact
+    t: Translator  # in the chat's language
+
+
+async def chat_context(update: Update, context: ContextTypes.DEFAULT_TYPE) -> ChatContext:
+    services = services_of(context)
+    chat = await current_chat(update, services)
+    return ChatContext(services, chat, translator_for(chat, services))
 
 
 async def reply(update: Update, text: str, *, t: Translator, **kwargs: object) -> None:

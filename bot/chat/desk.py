@@ -15,7 +15,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.chat import traveller
-from bot.chat.common import current_chat, reply, services_of, translator_for
+from bot.chat.common import chat_context, current_chat, reply, services_of, translator_for
 from bot.desks import invites as invite_rules
 from bot.desks.invites import InviteState, InviteTermsError
 from bot.desks.roles import Membership, RosterEntry
@@ -72,9 +72,7 @@ async def open_desk(
 ) -> Desk | None:
     """The organisation the sender runs: `org` if given, else their /org choice, else their
     only one. Replies and returns None when there is none to act for."""
-    services = services_of(context)
-    chat = await current_chat(update, services)
-    t = translator_for(chat, services)
+    services, chat, t = await chat_context(update, context)
     user_id = user_id_of(update)
     if org is not None:
         member = None
@@ -191,9 +189,7 @@ async def org_choose(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
             t=desk.t,
         )
         return
-    services = services_of(context)
-    chat = await current_chat(update, services)
-    t = translator_for(chat, services)
+    services, _, t = await chat_context(update, context)
     members = await desk_store.memberships(services.db, user_id_of(update))
     if not members:
         await reply(update, t.gettext("You do not belong to any organisation."), t=t)
@@ -351,9 +347,7 @@ async def invite_revoke(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 
 async def join(update: Update, context: ContextTypes.DEFAULT_TYPE, payload: str) -> None:
     """/start join_<token>: the traveller opened an invite link."""
-    services = services_of(context)
-    chat = await current_chat(update, services)
-    t = translator_for(chat, services)
+    services, _, t = await chat_context(update, context)
     token = payload.removeprefix(invite_rules.JOIN_PREFIX)
     if not invite_rules.looks_like_token(token):
         outcome = desk_store.Redemption(InviteState.UNKNOWN)
@@ -541,9 +535,7 @@ def import_report(result: TripImport, t: Translator) -> str:
 
 async def desk_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/desk: the travel-desk commands."""
-    services = services_of(context)
-    chat = await current_chat(update, services)
-    t = translator_for(chat, services)
+    t = (await chat_context(update, context)).t
     lines = [
         t.gettext("<b>Travel desk</b>"),
         t.gettext("/org: your organisations; /org 2 to work on one"),

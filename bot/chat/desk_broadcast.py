@@ -20,7 +20,7 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.chat import traveller
-from bot.chat.common import current_chat, reply, services_of, translator_for
+from bot.chat.common import chat_context, reply, services_of
 from bot.chat.desk import Desk, arguments, audited, open_desk, user_id_of
 from bot.delivery.split import split_message
 from bot.desks.audience import Audience, read_audience
@@ -235,9 +235,7 @@ def updated_problem(term: str, field: str, t: Translator) -> str:
 
 async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/broadcast_cancel: drop the warning being written."""
-    services = services_of(context)
-    chat = await current_chat(update, services)
-    t = translator_for(chat, services)
+    services, _, t = await chat_context(update, context)
     draft_row = await desk_store.composing(services.db, user_id_of(update))
     if draft_row is not None:
         await desk_store.cancel_draft(services.db, draft_row.org_id, draft_row.id)
@@ -302,9 +300,7 @@ async def desk_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     """dsk:<action>:<broadcast>: checked against the presser's own membership, never trusted."""
     query = update.callback_query
     assert query is not None
-    services = services_of(context)
-    chat = await current_chat(update, services)
-    t = translator_for(chat, services)
+    services, chat, t = await chat_context(update, context)
     parts = (query.data or "").split(":")
     org_id = None
     if len(parts) == 3 and parts[2].isdigit() and len(parts[2]) < 12:
@@ -448,9 +444,7 @@ _ACTIONS: dict[str, Callable[[Update, Any, Desk, int], Any]] = {
 async def report_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/report <warning>: recipients, deliveries, failures and answers. A warning of an
     organisation the sender does not run gets the same answer as one that does not exist."""
-    services = services_of(context)
-    chat = await current_chat(update, services)
-    t = translator_for(chat, services)
+    services, _, t = await chat_context(update, context)
     words = arguments(update)
     target = words[0] if words else ""
     found, found_org = None, None

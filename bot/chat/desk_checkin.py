@@ -19,7 +19,7 @@ from typing import Any
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
-from bot.chat.common import current_chat, services_of, translator_for
+from bot.chat.common import chat_context, services_of
 from bot.chat.desk_messages import DeskMessenger, Verdict, messenger_of
 from bot.desks.notices import NOTICE_DAYS_AHEAD
 from bot.desks.safety import SafetyAnswer, check_in_data, read_check_in_data, reminder_due
@@ -68,9 +68,7 @@ async def check_in_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     """chk:<token>:<s|h>, accepted only from the person the question was sent to."""
     query = update.callback_query
     assert query is not None
-    services = services_of(context)
-    chat = await current_chat(update, services)
-    t = translator_for(chat, services)
+    services, _, t = await chat_context(update, context)
     parsed = read_check_in_data(query.data or "")
     answered = None
     if parsed is not None:

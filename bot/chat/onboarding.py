@@ -17,7 +17,7 @@ from telegram.ext import Application, ContextTypes
 
 from bot import countries
 from bot.chat import guard, picker
-from bot.chat.common import current_chat, reply, services_of, translator_for
+from bot.chat.common import chat_context, current_chat, reply, services_of, translator_for
 from bot.chat.settings import LANGUAGE_NAMES, level_label, show
 from bot.i18n import SUPPORTED_LANGUAGES, Translator
 from bot.store import chats as chat_store
@@ -157,9 +157,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """ob:lang:xx, ob:c:XX, ob:type, ob:lvl:N: each step edits the same message."""
     query = update.callback_query
     assert query is not None
-    services = services_of(context)
-    chat = await current_chat(update, services)
-    t = translator_for(chat, services)
+    services, chat, t = await chat_context(update, context)
     if not await guard.allowed(update, context, t):
         return
     db, now = services.db, services.clock()

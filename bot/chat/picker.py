@@ -25,7 +25,7 @@ from telegram.ext import ContextTypes
 
 from bot import countries
 from bot.chat import guard
-from bot.chat.common import current_chat, reply, services_of, translator_for
+from bot.chat.common import chat_context, reply, services_of
 from bot.countries.names import fold, language_index
 from bot.i18n import Translator
 from bot.store import chats as chat_store
@@ -128,9 +128,7 @@ def _page(mode: str, page: int, term: str) -> str:
 
 async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE, mode: str = SEARCH) -> None:
     """Ask for the first letters of a country; the next plain-text message answers."""
-    services = services_of(context)
-    chat = await current_chat(update, services)
-    t = translator_for(chat, services)
+    services, chat, t = await chat_context(update, context)
     await preferences.expect_input(services.db, chat.chat_id, mode, now=services.clock())
     # In a group the bot only sees replies to its own messages (privacy mode): ask for one.
     private = chat.kind == ChatType.PRIVATE
@@ -164,9 +162,7 @@ async def answer_search(
     update: Update, context: ContextTypes.DEFAULT_TYPE, text: str, mode: str
 ) -> None:
     """A typed search: matching countries as buttons, or a request to try other letters."""
-    services = services_of(context)
-    chat = await current_chat(update, services)
-    t = translator_for(chat, services)
+    services, chat, t = await chat_context(update, context)
     term = guard.clean(text, 100)
     codes = matches(term, chat.language)
     if not codes:
@@ -194,9 +190,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """srch:add:XX follows a country; srch:p:<mode>:<page>:<term> turns the page."""
     query = update.callback_query
     assert query is not None
-    services = services_of(context)
-    chat = await current_chat(update, services)
-    t = translator_for(chat, services)
+    services, chat, t = await chat_context(update, context)
     parts = (query.data or "").split(":", 4)
     if len(parts) == 3 and parts[1] == "add" and parts[2] in countries.ALL_COUNTRIES:
         if not await guard.allowed(update, context, t):

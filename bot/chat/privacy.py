@@ -20,7 +20,7 @@ from telegram.ext import ContextTypes
 
 from bot import countries
 from bot.chat import guard
-from bot.chat.common import current_chat, reply, services_of, translator_for
+from bot.chat.common import chat_context, reply
 from bot.chat.picker import country_label
 from bot.chat.settings import show, summary
 from bot.i18n import N_, Translator
@@ -44,9 +44,7 @@ MAX_ROW_CHARS = 300
 
 async def about(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Which official sources are read, how often, and that they prevail."""
-    services = services_of(context)
-    chat = await current_chat(update, services)
-    t = translator_for(chat, services)
+    services, _, t = await chat_context(update, context)
     settings = services.settings
     lines = [t.gettext("<b>Where my alerts come from</b>")]
     for source in settings.sources:
@@ -71,9 +69,7 @@ async def about(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def my_data(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Everything stored about the chat: readable in a message, complete in a JSON file."""
-    services = services_of(context)
-    chat = await current_chat(update, services)
-    t = translator_for(chat, services)
+    services, chat, t = await chat_context(update, context)
     data = await preferences.personal_data(services.db, chat.chat_id)
     prefs = await preferences.preferences_of(services.db, chat.chat_id)
     assert prefs is not None
@@ -193,9 +189,7 @@ def _day(value: object) -> date | None:
 
 async def forget(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Ask before deleting: the deletion cannot be undone."""
-    services = services_of(context)
-    chat = await current_chat(update, services)
-    t = translator_for(chat, services)
+    t = (await chat_context(update, context)).t
     if not await guard.allowed(update, context, t):
         return
     await reply(update, _question(t), t=t, reply_markup=_confirm_keyboard(t))
@@ -225,9 +219,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """forget:yes deletes every row about the chat; forget:no keeps them."""
     query = update.callback_query
     assert query is not None
-    services = services_of(context)
-    chat = await current_chat(update, services)
-    t = translator_for(chat, services)
+    services, chat, t = await chat_context(update, context)
     if not await guard.allowed(update, context, t):
         return
     if query.data == "forget:no":

@@ -22,7 +22,7 @@ from telegram.ext import ContextTypes
 
 from bot.alerts import Category, Severity
 from bot.chat import guard
-from bot.chat.common import current_chat, reply, services_of, translator_for
+from bot.chat.common import chat_context, reply
 from bot.i18n import SUPPORTED_LANGUAGES, Translator
 from bot.render.text import orient
 from bot.render.words import category_word, severity_emoji, severity_word
@@ -201,9 +201,7 @@ def choice_menu(
 
 
 async def settings_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    services = services_of(context)
-    chat = await current_chat(update, services)
-    t = translator_for(chat, services)
+    services, chat, t = await chat_context(update, context)
     if not await guard.allowed(update, context, t):
         return
     prefs = await preferences.preferences_of(services.db, chat.chat_id)
@@ -220,9 +218,7 @@ async def resume(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def _pause(update: Update, context: ContextTypes.DEFAULT_TYPE, *, paused: bool) -> None:
-    services = services_of(context)
-    chat = await current_chat(update, services)
-    t = translator_for(chat, services)
+    services, chat, t = await chat_context(update, context)
     if not await guard.allowed(update, context, t):
         return
     changed = await preferences.set_paused(services.db, chat.chat_id, paused, now=services.clock())
@@ -243,9 +239,7 @@ async def _pause(update: Update, context: ContextTypes.DEFAULT_TYPE, *, paused: 
 
 async def typed_timezone(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
     """The answer to "type your timezone": an IANA name, checked with zoneinfo."""
-    services = services_of(context)
-    chat = await current_chat(update, services)
-    t = translator_for(chat, services)
+    services, chat, t = await chat_context(update, context)
     if not await guard.allowed(update, context, t):
         return
     zone = find_timezone(guard.clean(text, 64))
@@ -273,9 +267,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """set:<key> opens a sub-menu; set:<key>:<value> stores a choice and shows the menu."""
     query = update.callback_query
     assert query is not None
-    services = services_of(context)
-    chat = await current_chat(update, services)
-    t = translator_for(chat, services)
+    services, chat, t = await chat_context(update, context)
     if not await guard.allowed(update, context, t):
         return
     now, db = services.clock(), services.db

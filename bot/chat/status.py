@@ -16,7 +16,7 @@ from telegram.ext import ContextTypes
 from bot import countries
 from bot.alerts import Alert
 from bot.chat import guard
-from bot.chat.common import current_chat, reply, services_of, translator_for
+from bot.chat.common import chat_context, reply
 from bot.i18n import Translator
 from bot.render import category_word, severity_emoji, severity_word, source_name
 from bot.services import Services
@@ -33,9 +33,7 @@ _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)  # several links: no one prev
 
 
 async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    services = services_of(context)
-    chat = await current_chat(update, services)
-    t = translator_for(chat, services)
+    services, chat, t = await chat_context(update, context)
     if guard.overlong(update, MAX_ARGUMENT_CHARS):
         await reply(update, t.gettext("That is too long for a list of countries."), t=t)
         return

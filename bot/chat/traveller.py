@@ -16,7 +16,7 @@ from telegram.ext import ContextTypes
 
 from bot import countries
 from bot.chat import guard, picker, settings
-from bot.chat.common import current_chat, reply, services_of, translator_for
+from bot.chat.common import chat_context, reply, services_of
 from bot.chat.picker import country_label
 from bot.chat.settings import LANGUAGE_NAMES, show
 from bot.chat.trips import help_lines as trip_help_lines
@@ -52,9 +52,7 @@ def command_help(t: Translator) -> str:
 
 
 async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    services = services_of(context)
-    chat = await current_chat(update, services)
-    t = translator_for(chat, services)
+    services, chat, t = await chat_context(update, context)
     if not await guard.allowed(update, context, t):
         return
     if guard.overlong(update, MAX_COUNTRY_LIST_CHARS):
@@ -101,9 +99,7 @@ async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    services = services_of(context)
-    chat = await current_chat(update, services)
-    t = translator_for(chat, services)
+    services, chat, t = await chat_context(update, context)
     if not await guard.allowed(update, context, t):
         return
     if guard.overlong(update, MAX_COUNTRY_LIST_CHARS):
@@ -160,18 +156,14 @@ def list_view(followed: list[str], t: Translator) -> tuple[str, InlineKeyboardMa
 
 
 async def list_subscriptions(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    services = services_of(context)
-    chat = await current_chat(update, services)
-    t = translator_for(chat, services)
+    services, chat, t = await chat_context(update, context)
     followed = await chat_store.subscriptions_of(services.db, chat.chat_id)
     text, markup = list_view(followed, t)
     await reply(update, text, t=t, reply_markup=markup)
 
 
 async def language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    services = services_of(context)
-    chat = await current_chat(update, services)
-    t = translator_for(chat, services)
+    services, chat, t = await chat_context(update, context)
     if not await guard.allowed(update, context, t):
         return
     wanted = guard.arguments(update).lower()[:10]
@@ -189,8 +181,7 @@ async def language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    services = services_of(context)
-    t = translator_for(await current_chat(update, services), services)
+    t = (await chat_context(update, context)).t
     await reply(update, command_help(t), t=t)
 
 
@@ -204,9 +195,7 @@ async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         not at or addressee.casefold() != (context.bot.username or "").casefold()
     ):
         return  # another bot's command, or one for every bot in the group
-    services = services_of(context)
-    chat = await current_chat(update, services)
-    t = translator_for(chat, services)
+    t = (await chat_context(update, context)).t
     await reply(
         update,
         t.gettext(
@@ -219,9 +208,7 @@ async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 
 async def plain_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A private message that is not a command: the answer to a question, or a search."""
-    services = services_of(context)
-    chat = await current_chat(update, services)
-    t = translator_for(chat, services)
+    services, chat, t = await chat_context(update, context)
     message = update.effective_message
     text = (message.text or "") if message else ""
     expected = await preferences.take_expected_input(
@@ -268,9 +255,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Inline buttons: sub:XX, unsub:XX, lang:xx. The data is checked, never trusted."""
     query = update.callback_query
     assert query is not None
-    services = services_of(context)
-    chat = await current_chat(update, services)
-    t = translator_for(chat, services)
+    services, chat, t = await chat_context(update, context)
     action, _, value = (query.data or "").partition(":")
     valid = (action == "lang" and value in SUPPORTED_LANGUAGES) or (
         action in {"sub", "unsub"} and value in countries.ALL_COUNTRIES

@@ -32,7 +32,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot import countries
 from bot.chat import guard
-from bot.chat.common import current_chat, reply, services_of, translator_for
+from bot.chat.common import chat_context, reply
 from bot.i18n import Translator
 from bot.matching import HAZARD_RADIUS_KM
 from bot.places import find_place
@@ -111,7 +111,7 @@ def conversation() -> ConversationHandler[ContextTypes.DEFAULT_TYPE]:
 
 async def trip(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     """/trip Japan 2026-12-01 2026-12-15, or any part of it; in a group, admins only."""
-    t = await _translator(update, context)
+    t = (await chat_context(update, context)).t
     if not await guard.allowed(update, context, t):
         return ConversationHandler.END
     if guard.overlong(update, MAX_ARGUMENT_CHARS):
@@ -122,7 +122,7 @@ async def trip(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
 
 async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     """A typed answer to the draft's question."""
-    t = await _translator(update, context)
+    t = (await chat_context(update, context)).t
     if not await guard.allowed(update, context, t):
         return ConversationHandler.END
     message = update.effective_message
@@ -137,7 +137,7 @@ async def draft_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> in
     """trip:c:JP, trip:s:2026-12-01, trip:e:2026-12-15: the same as typing it."""
     query = update.callback_query
     assert query is not None
-    if not await guard.allowed(update, context, await _translator(update, context)):
+    if not await guard.allowed(update, context, (await chat_context(update, context)).t):
         return ConversationHandler.END
     await query.answer()
     _, kind, value = (query.data or "").split(":", 2)
@@ -152,15 +152,10 @@ async def draft_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> in
 
 
 async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    t = await _translator(update, context)
+    t = (await chat_context(update, context)).t
     _clear(context)
     await reply(update, t.gettext("All right, no trip."), t=t)
     return ConversationHandler.END
-
-
-async def _translator(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Translator:
-    services = services_of(context)
-    return translator_for(await current_chat(update, services), services)
 
 
 async def _too_long(update: Update, t: Translator) -> None:
@@ -175,9 +170,7 @@ async def _advance(
 
     Every way in (`trip`, `answer`, `draft_button`) has checked `guard.allowed` first.
     """
-    services = services_of(context)
-    chat = await current_chat(update, services)
-    t = translator_for(chat, services)
+    services, chat, t = await chat_context(update, context)
     dates, rest = find_dates(text)
     notes: list[str] = []
     if rest and not draft.countries:
@@ -286,9 +279,7 @@ async def _save(
 
 
 async def list_trips(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    services = services_of(context)
-    chat = await current_chat(update, services)
-    t = translator_for(chat, services)
+    services, chat, t = await chat_context(update, context)
     trips = await trip_store.trips_of(services.db, chat.chat_id, now=services.clock())
     if not trips:
         await reply(
@@ -316,9 +307,7 @@ async def list_trips(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 async def place(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/place Nice, France: add a town; /place alone: list them, with buttons to remove."""
-    services = services_of(context)
-    chat = await current_chat(update, services)
-    t = translator_for(chat, services)
+    services, chat, t = await chat_context(update, context)
     text = guard.arguments(update)
     if not text:
         await _list_places(update, services, chat, t)
@@ -407,9 +396,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """trip:rm:ID and place:rm:ID. Only this chat's own trips and places are touched."""
     query = update.callback_query
     assert query is not None
-    services = services_of(context)
-    chat = await current_chat(update, services)
-    t = translator_for(chat, services)
+    services, chat, t = await chat_context(update, context)
     match = re.fullmatch(BUTTON_PATTERN, query.data or "")
     if match is None:
         await query.answer(t.gettext("This button has expired."))
