@@ -127,19 +127,46 @@ class Database(ABC):
         return applied
 
 
-class _SqliteConnection:
-    """The aiosqlite connection seen through `Connection`."""
+class FetchedCursor:
+    """What one statement returned, read whole when it ran: its rows, the rows it changed,
+    the id it inserted."""
 
-    __slots__ = ("_connection",)
+    __slots__ = ("_rows", "lastrowid", "rowcount")
 
-    def __init__(self, connection: aiosqlite.Connection) -> None:
-        self._connection = connection
+    def __init__(self, rows: list[Any], rowcount: int, lastrowid: int | None) -> None:
+        self._rows = rows
+        self.rowcount = rowcount
+        self.lastrowid = lastrowid
+
+    async def fetchall(self) -> list[Any]:
+        rows, self._rows = self._rows, []
+        return rows
+
+    async def fetchone(self) -> Any:
+        return self._rows.pop(0) if self._rows else None
+
+
+class _SqliteTransaction:
+    """The statements of one `SqliteDatabase.transaction()`, seen through `Connection`.
+
+    BEGIN IMMEDIATE goes with the first statement and each statement's rows come back with
+    it, so a transaction of n statements takes n + 1 hand-offs to SQLite's thread (COMMIT
+    is the last), not 2n + 2; a transaction that runs no statement takes none.
+    """
+
+    __slots__ = ("_database", "begun")
+
+    def __init__(self, database: SqliteDatabase) -> None:
+        self._database = database
+        self.begun = False
 
     async def execute(self, sql: str, parameters: Params = (), /) -> Cursor:
-        return await self._connection.execute(sql, parameters)
+        begin, self.begun = not self.begun, True
+        return await self._database._in_sqlite_thread_locked(_run_one, sql, parameters, begin)
 
     async def executemany(self, sql: str, parameters: Iterable[Params], /) -> None:
-        await self._connection.executemany(sql, parameters)
+        begin, self.begun = not self.begun, True
+        await self._database._in_sqlite_thread_locked(_run_many, sql, list(parameters), begin)
 
 
 class SqliteDatabase(Database):
@@ -149,7 +176,6 @@ class SqliteDatabase(Database):
 
     def __init__(self, connection: aiosqlite.Connection) -> None:
         self._connection = connection
-        self._conn = _SqliteConnection(connection)
         self._lock = asyncio.Lock()
 
     @classmethod
@@ -174,13 +200,15 @@ class SqliteDatabase(Database):
     async def transaction(self) -> AsyncIterator[Connection]:
         """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception."""
         async with self._lock:
-            await self._connection.execute("BEGIN IMMEDIATE")
+            statements = _SqliteTransaction(self)
             try:
-                yield self._conn
+                yield statements
             except BaseException:
-                await self._connection.execute("ROLLBACK")
+                if statements.begun:
+                    await self._in_sqlite_thread_locked(_roll_back)
                 raise
-            await self._connection.execute("COMMIT")
+            if statements.begun:
+                await self._in_sqlite_thread_locked(_commit)
 
     # A statement that is a transaction of its own (most writes: the ledger's marks, leases,
     # counts) and every read go to SQLite's thread once, not once per step: each hand-off
@@ -207,9 +235,13 @@ class SqliteDatabase(Database):
         here).
         """
         async with self._lock:
-            connection: sqlite3.Connection = self._connection._conn
-            result: T = await self._connection._execute(work, connection, *args)
-            return result
+            return await self._in_sqlite_thread_locked(work, *args)
+
+    async def _in_sqlite_thread_locked(self, work: Callable[..., T], *args: Any) -> T:
+        """`_in_sqlite_thread` for a caller that holds the lock (a transaction)."""
+        connection: sqlite3.Connection = self._connection._conn
+        result: T = await self._connection._execute(work, connection, *args)
+        return result
 
     async def _ensure_migrations_table(self) -> None:
         await self._connection.execute(
@@ -231,6 +263,33 @@ def _in_transaction(
         raise
     connection.execute("COMMIT")
     return result
+
+
+def _run_one(
+    connection: sqlite3.Connection, sql: str, params: Params, begin: bool
+) -> FetchedCursor:
+    if begin:
+        connection.execute("BEGIN IMMEDIATE")
+    cursor = connection.execute(sql, params)
+    rows = cursor.fetchall() if cursor.description else []
+    return FetchedCursor(rows, cursor.rowcount, cursor.lastrowid)
+
+
+def _run_many(connection: sqlite3.Connection, sql: str, rows: list[Params], begin: bool) -> None:
+    if begin:
+        connection.execute("BEGIN IMMEDIATE")
+    connection.executemany(sql, rows)
+
+
+def _commit(connection: sqlite3.Connection) -> None:
+    connection.execute("COMMIT")
+
+
+def _roll_back(connection: sqlite3.Connection) -> None:
+    """ROLLBACK, when a transaction is open: the BEGIN that went with the first statement
+    may itself have failed (the database busy past its timeout)."""
+    if connection.in_transaction:
+        connection.execute("ROLLBACK")
 
 
 def _execute_one(connection: sqlite3.Connection, sql: str, params: Params) -> int:

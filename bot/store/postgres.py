@@ -18,7 +18,15 @@ from urllib.parse import urlsplit
 
 import asyncpg
 
-from bot.store.database import Connection, Cursor, Database, DatabaseUnavailable, Params, Row
+from bot.store.database import (
+    Connection,
+    Cursor,
+    Database,
+    DatabaseUnavailable,
+    FetchedCursor,
+    Params,
+    Row,
+)
 from bot.store.dialect import Dialect, PostgresStatement, identity_tables, to_postgres
 
 _PREPARED_CACHE_SIZE = 512
@@ -81,24 +89,6 @@ def _why(error: BaseException) -> str:
     return text
 
 
-class PostgresCursor:
-    """What one statement returned: its rows, the rows it changed, the id it inserted."""
-
-    __slots__ = ("_rows", "lastrowid", "rowcount")
-
-    def __init__(self, rows: list[Any], rowcount: int, lastrowid: int | None) -> None:
-        self._rows = rows
-        self.rowcount = rowcount
-        self.lastrowid = lastrowid
-
-    async def fetchall(self) -> list[Any]:
-        rows, self._rows = self._rows, []
-        return rows
-
-    async def fetchone(self) -> Any:
-        return self._rows.pop(0) if self._rows else None
-
-
 class PostgresConnection:
     """One asyncpg connection seen through `Connection`, with its prepared statements."""
 
@@ -152,8 +142,8 @@ class PostgresConnection:
         rowcount = int(tail.rsplit(" ", 1)[-1]) if changes and tail else -1
         if returns_id:
             lastrowid = int(rows[-1]["id"]) if rows else None
-            return PostgresCursor([], rowcount, lastrowid)
-        return PostgresCursor(list(rows), rowcount, None)
+            return FetchedCursor([], rowcount, lastrowid)
+        return FetchedCursor(list(rows), rowcount, None)
 
     async def executemany(self, sql: str, parameters: Iterable[Params], /) -> None:
         prepared, statement, _ = await self._prepare(sql)

@@ -91,3 +91,30 @@ async def test_a_failing_statement_of_its_own_changes_nothing_and_the_next_one_r
     rows = await db.fetch_all("SELECT id, action FROM audit_log ORDER BY id")
     assert [(row[0], row[1]) for row in rows] == [(1, "a.first"), (3, "a.third")]
     assert await db.fetch_one("SELECT id FROM audit_log WHERE id = ?", (2,)) is None
+
+
+async def test_a_transaction_whose_statement_fails_is_rolled_back_whole(db: Database) -> None:
+    insert = "INSERT INTO audit_log (id, at, action) VALUES (?, ?, ?)"
+    await db.execute(insert, (1, "2025-01-01", "a.first"))
+    with pytest.raises(Exception, match=r"(?i)unique|duplicate"):
+        async with db.transaction() as conn:  # the first statement fails
+            await conn.execute(insert, (1, "2025-01-01", "a.again"))
+    with pytest.raises(Exception, match=r"(?i)unique|duplicate"):
+        async with db.transaction() as conn:  # a later one fails: the earlier goes too
+            await conn.execute(insert, (2, "2025-01-01", "a.b"))
+            cursor = await conn.execute("SELECT count(*) FROM audit_log")
+            assert (await cursor.fetchone())[0] == 2  # seen inside the transaction
+            await conn.execute(insert, (1, "2025-01-01", "a.again"))
+    with pytest.raises(RuntimeError):
+        async with db.transaction():  # fails before any statement
+            raise RuntimeError("no statement ran")
+    async with db.transaction():  # runs none
+        pass
+
+    rows = await db.fetch_all("SELECT id FROM audit_log ORDER BY id")
+    assert [row[0] for row in rows] == [1]
+    async with db.transaction() as conn:
+        cursor = await conn.execute(insert, (3, "2025-01-01", "a.third"))
+        assert cursor.rowcount == 1
+        assert await cursor.fetchall() == []
+    assert await db.fetch_value("SELECT count(*) FROM audit_log") == 2
