@@ -68,10 +68,13 @@ class Change(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class LocalText:
-    """A source's own text in another language (Canada publishes French)."""
+    """A source's own text in another language (Canada publishes French). An empty
+    `source_level` or `advice` means the source gave none in that language."""
 
     title: str
     summary: str
+    source_level: str = ""
+    advice: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,8 +125,16 @@ class Alert:
         return hashlib.sha256(raw).hexdigest()[:16]
 
     def text_for(self, language: str) -> LocalText:
-        """The title and summary in `language` when the source published it, else its own."""
-        return self.translations.get(language) or LocalText(self.title, self.summary)
+        """The texts in `language` where the source published them, else its own."""
+        local = self.translations.get(language)
+        if local is None:
+            return LocalText(self.title, self.summary, self.source_level, self.advice)
+        return LocalText(
+            local.title,
+            local.summary,
+            local.source_level or self.source_level,
+            local.advice or self.advice,
+        )
 
 
 _SPACES = re.compile(r"\s+")

@@ -160,6 +160,7 @@ async def test_demo_shows_each_traveller_their_messages_and_sends_nothing_twice(
     assert "Alice > (presses [ 🇺🇦 Ukraine ])" in text
     assert "Alice receives 4 message(s)" in text
     assert "Vigilance renforcée → Déconseillé sauf raison impérative" in text  # Bruno, French
+    assert "Niveau officiel : Prendre des mesures de sécurité normales" in text  # Canada's own
     assert "Filipinas" in text  # Carmen, Spanish
     assert "0 messages queued, 0 sent: an unchanged feed sends nothing." in text
     # The CAP sample is a 2011 warning: polled, not sent, and the report says why.

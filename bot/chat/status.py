@@ -82,12 +82,13 @@ async def _detail(services: Services, code: str, t: Translator, now: datetime) -
 
 def _advisory_line(alert: Alert, t: Translator) -> str:
     """🟠 UK FCDO: Reconsider travel — “Advise against all but essential travel”, 7 Oct 2025."""
+    text = alert.text_for(t.language)  # Canada's own French wording for French readers
     line = t.gettext(
         "%(emoji)s <b>%(source)s</b>: %(level)s — “%(label)s”, %(date)s",
         emoji=severity_emoji(alert.severity),
         source=html.escape(source_name(alert.source, t)),
         level=severity_word(alert.severity, t),
-        label=html.escape(alert.source_level or alert.title),
+        label=html.escape(text.source_level or text.title),
         date=t.format_date(alert.updated.date()),
     )
     return line + _link(alert, t)

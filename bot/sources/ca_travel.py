@@ -41,6 +41,9 @@ LEVELS: dict[int, tuple[Severity, str, str]] = {
     2: (Severity.HIGH, "Avoid non-essential travel", "Éviter les voyages non essentiels"),
     3: (Severity.EXTREME, "Avoid all travel", "Éviter tout voyage"),
 }
+# Said after the level when parts of the country have advisories of their own.
+REGIONAL_EN = "Regional advisories also apply."
+REGIONAL_FR = "Des avertissements régionaux s'appliquent aussi."
 REQUIRED_KEYS = ("advisory-state", "eng", "date-published")
 ENGLISH_SITE = "https://travel.gc.ca/destinations/"
 FRENCH_SITE = "https://voyage.gc.ca/destinations/"
@@ -160,8 +163,15 @@ def parse_entry(key: str, entry: Mapping[str, Any], *, source: str) -> Alert:
         published=published,
         updated=published,
         body=summary_en,
-        advice=f"{label_en}." + (" Regional advisories also apply." if regional else ""),
-        translations={"fr": LocalText(f"Conseils aux voyageurs : {name_fr}", summary_fr)},
+        advice=f"{label_en}." + (f" {REGIONAL_EN}" if regional else ""),
+        translations={
+            "fr": LocalText(
+                f"Conseils aux voyageurs : {name_fr}",
+                summary_fr,
+                source_level=label_fr,
+                advice=f"{label_fr}." + (f" {REGIONAL_FR}" if regional else ""),
+            )
+        },
         facts=facts,
     )
 

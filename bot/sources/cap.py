@@ -328,7 +328,9 @@ def alert_from_message(message: Message, *, source: str, url: str = "") -> Alert
             continue
         other = other_field.get("headline", "") or other_field.get("event", "") or headline
         translations[language] = LocalText(
-            other, shorten(plain_text(other_field.get("description", "")), SUMMARY_CHARS)
+            other,
+            shorten(plain_text(other_field.get("description", "")), SUMMARY_CHARS),
+            advice=plain_text(other_field.get("instruction", "")),
         )
     facts = {
         "event": event,

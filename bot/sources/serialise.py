@@ -36,11 +36,21 @@ def alert_to_json(alert: Alert) -> dict[str, Any]:
         "latitude": alert.latitude,
         "longitude": alert.longitude,
         "translations": {
-            language: {"title": text.title, "summary": text.summary}
+            language: _local_text_to_json(text)
             for language, text in sorted(alert.translations.items())
         },
         "facts": dict(sorted(alert.facts.items())),
     }
+
+
+def _local_text_to_json(text: LocalText) -> dict[str, str]:
+    """Title and summary, and the level and advice when the source gave them."""
+    fields = {"title": text.title, "summary": text.summary}
+    if text.source_level:
+        fields["source_level"] = text.source_level
+    if text.advice:
+        fields["advice"] = text.advice
+    return fields
 
 
 def alert_from_json(data: Mapping[str, Any]) -> Alert:
@@ -49,7 +59,12 @@ def alert_from_json(data: Mapping[str, Any]) -> Alert:
     Raises KeyError or ValueError when a required key is missing or malformed.
     """
     translations = {
-        language: LocalText(title=text["title"], summary=text["summary"])
+        language: LocalText(
+            title=text["title"],
+            summary=text["summary"],
+            source_level=text.get("source_level", ""),
+            advice=text.get("advice", ""),
+        )
         for language, text in (data.get("translations") or {}).items()
     }
     expires = data.get("expires")

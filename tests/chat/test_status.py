@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.alerts import Category, Severity
+from bot.alerts import Category, LocalText, Severity
 from bot.app import BotRuntime
 from bot.render.text import FIRST_STRONG_ISOLATE as FSI
 from bot.render.text import POP_DIRECTIONAL_ISOLATE as PDI
@@ -35,6 +35,21 @@ async def runtime(tmp_path: Path, standin: StandIn) -> AsyncIterator[BotRuntime]
             title="Germany travel advice",
             url="https://www.gov.uk/foreign-travel-advice/germany",
         )
+        canada = make_alert(
+            source="ca-travel",
+            id="DE",
+            countries=("DE",),
+            severity=Severity.NORMAL,
+            source_level="Take normal security precautions",
+            title="Germany travel advice",
+            translations={
+                "fr": LocalText(
+                    "Conseils aux voyageurs : Allemagne",
+                    "Prenez des mesures de sécurité normales.",
+                    source_level="Prendre des mesures de sécurité normales",
+                )
+            },
+        )
         flood = make_alert(
             source="gdacs",
             id="FL-1",
@@ -46,6 +61,7 @@ async def runtime(tmp_path: Path, standin: StandIn) -> AsyncIterator[BotRuntime]
         )
         await alert_store.record_poll(db, "us-state", [us], now=START)
         await alert_store.record_poll(db, "uk-fcdo", [uk], now=START)
+        await alert_store.record_poll(db, "ca-travel", [canada], now=START)
         await alert_store.record_poll(db, "gdacs", [flood], now=START)
         yield bot
 
@@ -77,6 +93,17 @@ async def test_status_in_french_names_country_and_levels_in_french(
     answer = (await say(standin, 903, "/status Allemagne", language_code="fr")).plain_text
     assert "Allemagne" in answer
     assert "Déconseillé sauf raison impérative" in answer and "Vigilance renforcée" in answer
+    # Canada publishes its level in French too: a French reader gets Canada's own words.
+    assert "« Prendre des mesures de sécurité normales »" in answer
+    assert "Take normal security precautions" not in answer
+
+
+async def test_status_in_english_quotes_each_governments_own_words(
+    runtime: BotRuntime, standin: StandIn
+) -> None:
+    answer = (await say(standin, 904, "/status Germany")).plain_text
+    assert "“Take normal security precautions”" in answer and f"“{UK_LABEL}”" in answer
+    assert "Prendre" not in answer
 
 
 async def test_status_alone_gives_one_line_per_followed_or_visited_country(
@@ -88,7 +115,7 @@ async def test_status_alone_gives_one_line_per_followed_or_visited_country(
     assert len(lines) == 2
     germany, japan = lines
     assert "Germany" in germany and "Reconsider travel" in germany
-    assert "2 sources" in germany and "governments disagree" in germany
+    assert "3 sources" in germany and "governments disagree" in germany
     assert "1 active hazard" in germany
     assert "Japan" in japan and "No current advisory" in japan
 

@@ -379,10 +379,14 @@ def canada() -> Alert:
         title="Germany travel advice",
         summary="Take normal security precautions in Germany.",
         url="https://travel.gc.ca/destinations/germany",
+        source_level="Take normal security precautions",
+        advice="Take normal security precautions.",
         translations={
             "fr": LocalText(
                 "Conseils aux voyageurs : Allemagne",
                 "Prenez des mesures de sécurité normales en Allemagne.",
+                source_level="Prendre des mesures de sécurité normales",
+                advice="Prendre des mesures de sécurité normales.",
             )
         },
         facts={"url_fr": "https://voyage.gc.ca/destinations/allemagne"},
@@ -400,11 +404,19 @@ def test_canadas_french_text_for_french_readers(renderer: Renderer) -> None:
     )
 
 
+def test_canadas_french_level_and_advice_for_french_readers(renderer: Renderer) -> None:
+    text = visible(renderer.alert(canada(), language="fr"))
+    assert "Niveau officiel : Prendre des mesures de sécurité normales\n" in text
+    assert "Conseils\nPrendre des mesures de sécurité normales." in text
+    assert "Take normal security precautions" not in text
+
+
 def test_canadas_english_text_for_other_readers(renderer: Renderer) -> None:
     for language in ("en", "de"):
         message = renderer.alert(canada(), language=language)
         assert "Germany travel advice" in message
-        assert "Allemagne" not in message
+        assert "Take normal security precautions." in message
+        assert "Allemagne" not in message and "Prendre" not in message
         assert 'href="https://travel.gc.ca/destinations/germany"' in message
 
 

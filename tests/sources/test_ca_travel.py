@@ -98,6 +98,20 @@ def test_french_text_is_a_translation_with_entities_decoded(by_id: dict[str, Ale
     assert by_id["PT-20"].translations["fr"].title == "Conseils aux voyageurs : Açores"
 
 
+def test_french_readers_get_canadas_french_level_and_advice(by_id: dict[str, Alert]) -> None:
+    french, english = by_id["AF"].text_for("fr"), by_id["AF"].text_for("en")
+
+    assert (french.source_level, french.advice) == ("Éviter tout voyage", "Éviter tout voyage.")
+    assert (english.source_level, english.advice) == ("Avoid all travel", "Avoid all travel.")
+    regional = [alert for alert in by_id.values() if alert.facts["regional_advisories"] == "yes"]
+    assert regional, "the sample has countries with regional advisories"
+    for alert in regional:
+        assert alert.advice.endswith(" Regional advisories also apply.")
+        assert alert.text_for("fr").advice.endswith(
+            " Des avertissements régionaux s'appliquent aussi."
+        )
+
+
 def test_regional_advisories_are_in_the_advice(by_id: dict[str, Alert]) -> None:
     assert by_id["EG"].advice == "Avoid non-essential travel. Regional advisories also apply."
     assert by_id["FR"].advice == "Take normal security precautions."

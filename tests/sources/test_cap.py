@@ -65,7 +65,7 @@ def info(
     <urgency>Immediate</urgency><severity>{severity}</severity><certainty>Likely</certainty>
     <expires>2024-01-02T06:00:00+01:00</expires>
     <headline>{headline}</headline><description>Text in {language}.</description>
-    <instruction>Stay indoors.</instruction>
+    <instruction>Instruction {language}.</instruction>
     <area><areaDesc>Somewhere</areaDesc>{area}</area>
   </info>"""
 
@@ -200,6 +200,8 @@ def test_english_info_is_main_text_and_others_are_translations() -> None:
     assert alert.summary == "Text in en-GB."
     assert alert.translations["fr"].title == "Vigilance jaune vent"
     assert alert.translations["fr"].summary == "Text in fr-FR."
+    assert alert.text_for("fr").advice == alert.translations["fr"].advice == "Instruction fr-FR."
+    assert alert.text_for("de").advice == alert.advice == "Instruction en-GB."
     assert alert.text_for("fr").title == "Vigilance jaune vent"
     assert alert.countries == ("FR",)  # from the sender, having no usable area
 

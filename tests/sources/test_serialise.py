@@ -26,7 +26,12 @@ FULL = Alert(
     cancelled=True,
     latitude=-19.4,
     longitude=59.8,
-    translations={"fr": LocalText("Alerte orange", "Une tempête tropicale.")},
+    translations={
+        "fr": LocalText(
+            "Alerte orange", "Une tempête tropicale.", "Orange", "Suivez les autorités."
+        ),
+        "es": LocalText("Alerta naranja", "Una tormenta tropical."),
+    },
     facts={"episode": "12", "event_type": "TC"},
 )
 
@@ -61,8 +66,14 @@ def test_json_has_the_documented_keys_with_iso_utc_dates():
     assert data["severity"] == 3
     assert data["category"] == "cyclone"
     assert data["countries"] == ["MU", "RE"]
-    assert data["translations"] == {
-        "fr": {"title": "Alerte orange", "summary": "Une tempête tropicale."}
+    assert data["translations"] == {  # a level and advice only where the source gave them
+        "es": {"title": "Alerta naranja", "summary": "Una tormenta tropical."},
+        "fr": {
+            "title": "Alerte orange",
+            "summary": "Une tempête tropicale.",
+            "source_level": "Orange",
+            "advice": "Suivez les autorités.",
+        },
     }
     assert set(data) >= {
         "source", "id", "version", "countries", "severity", "source_level", "category",
