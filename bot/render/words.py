@@ -71,8 +71,8 @@ FACT_LABELS: Mapping[str, str] = {
     "depth": N_("Depth"),
     "depth_km": N_("Depth (km)"),
     "event": N_("Event"),
-    "event_type": N_("Event"),
-    "alert_level": N_("Alert level"),
+    # Not shown: a source's event code ("TC", "earthquake") and alert colour ("Orange")
+    # repeat what the category and the official level already say, less readably.
     "population": N_("People exposed"),
     "disease": N_("Disease"),
     "cases": N_("Cases"),

@@ -112,6 +112,19 @@ def test_message_follows_the_security_alert_structure(renderer: Renderer) -> Non
     assert "advisory_state" not in text  # facts for the bot, not for readers
 
 
+def test_context_leaves_out_codes_the_message_already_says(renderer: Renderer) -> None:
+    cyclone = syria(
+        source="gdacs",
+        category=Category.CYCLONE,
+        source_level="Orange alert",
+        facts={"event_type": "TC", "alert_level": "Orange", "population": "2 million"},
+    )
+    text = visible(renderer.alert(cyclone, language="en"))
+    assert "Category: Tropical cyclone" in text and "Official level: Orange alert" in text
+    assert "People exposed: 2 million" in text
+    assert "TC" not in text and "Alert level" not in text and "Event:" not in text
+
+
 def test_source_is_linked(renderer: Renderer) -> None:
     parsed = parse_html(renderer.alert(syria(), language="en"))
     links = [span for span in parsed.spans if span.kind == "text_link"]
