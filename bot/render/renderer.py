@@ -8,6 +8,7 @@ names a variable it was not given fails instead of printing nothing.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime, time
 from functools import partial
 from pathlib import Path
 
@@ -119,6 +120,7 @@ def _environment(loader: FileSystemLoader, t: Translator) -> Environment:
         facts_of=partial(_facts, t=t),
         text_for=partial(_text_for, t=t),
         format_datetime=t.format_datetime,
+        format_day_or_moment=partial(_day_or_moment, t=t),
         format_date=t.format_date,
     )
     return environment
@@ -137,6 +139,16 @@ def _places(codes: Sequence[str], t: Translator) -> str:
     if hidden > 0:
         text += " " + t.ngettext("+%(num)s more", "+%(num)s more", hidden)
     return text
+
+
+def _day_or_moment(moment: datetime, timezone: str, t: Translator) -> str:
+    """A publication date as the source gave it: a source that gives only a day (the
+    State Department's "07 Oct 2025") arrives as midnight UTC, which in the reader's
+    timezone would show a time nobody wrote, and the day before west of Greenwich."""
+    utc = moment.astimezone(UTC) if moment.tzinfo else moment
+    if utc.time() == time(0, 0):
+        return t.format_date(utc.date())
+    return t.format_datetime(moment, timezone)
 
 
 def _text_for(alert: Alert, t: Translator) -> LocalText:

@@ -488,3 +488,17 @@ def test_long_feed_text_stays_under_telegrams_limit(renderer: Renderer) -> None:
             renderer.alert(alert, language=language, change=Change.TEXT, what_changed=(long,) * 20)
         )
         assert len(text) < TELEGRAM_LIMIT
+
+
+def test_a_day_without_a_time_is_shown_as_that_day_in_every_timezone(renderer: Renderer) -> None:
+    """The State Department dates its items with a day only (read as midnight UTC)."""
+    day_only = syria(
+        published=datetime(2025, 10, 7, tzinfo=UTC), updated=datetime(2025, 10, 7, tzinfo=UTC)
+    )
+    for timezone in ("America/New_York", "Asia/Tokyo", "UTC"):
+        text = visible(renderer.alert(day_only, language="en", timezone=timezone))
+        assert "Published Oct 7, 2025\n" in text + "\n", timezone
+        assert "Oct 6" not in text and "12:00" not in text and "8:00" not in text
+    moment = syria(published=datetime(2025, 10, 7, 0, 30, tzinfo=UTC))
+    text = visible(renderer.alert(moment, language="en", timezone="America/New_York"))
+    assert "Published Oct 6, 2025, 8:30\u202fPM" in text  # a real time is the reader's time
