@@ -4,19 +4,25 @@ It serves the sample feeds over local HTTP, starts the local Bot API stand-in, p
 travellers (writing in English, French and Spanish) who subscribe in chat, polls the
 sources once, lets the dispatcher send, and prints each message as that traveller sees
 it. Then it polls again to show that an unchanged feed sends nothing, and once more after
-the State Department raises Germany's level, to show an update.
+the State Department raises Germany's level, to show an update. Last, a company's travel
+desk invites two of them, broadcasts its own warning with a safety check, and reads who
+got it and who answered.
 """
 
 from __future__ import annotations
 
+import re
 import tempfile
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import TextIO
 
 from aiohttp import web
 
 from bot.app import BotRuntime, build_runtime
+from bot.chat.desk_checkin import desk_round
+from bot.chat.desk_messages import messenger_of
 from bot.config import PROJECT_ROOT, Settings, SourceConfig
 from bot.logs import configure_logging
 from bot.standin import SentMessage, StandIn, render_for_terminal
@@ -50,6 +56,20 @@ TRAVELLERS = (
     ),
     Traveller(1002, "Bruno", "fr-FR", ("/start", "/subscribe Allemagne, 🇦🇺", "/list")),
     Traveller(1003, "Carmen", "es", ("/start", "/subscribe Filipinas")),
+)
+# The travel desk's operator, also the bot's admin here (she creates her organisation).
+DESK = Traveller(1004, "Dana (travel desk)", "en", ())
+CARMEN_REFERENCE = "E2041"  # her staff number, given with a personal invite
+WARNING = (
+    "/broadcast\n"
+    "Title: Nairobi: protests near the CBD\n"
+    "Countries: Kenya\n"
+    "Severity: high\n"
+    "Category: unrest\n"
+    "Safety check: yes\n"
+    "Audience: now, subscribers\n"
+    "Event: Large protests are under way in the central business district.\n"
+    "Advice: Avoid the area, keep your phone charged and answer this message."
 )
 
 
@@ -85,7 +105,7 @@ async def run_demo(out: TextIO, *, verbose: bool = True) -> int:
                 token=standin.token,
                 database_url=f"sqlite:///{Path(scratch) / 'demo.sqlite3'}",
                 data_dir=Path(scratch),
-                admin_ids=frozenset(),
+                admin_ids=frozenset({DESK.chat_id}),
                 poll_interval_seconds=900,
                 bot_api_url=standin.base_url,
                 sources=tuple(
@@ -112,31 +132,10 @@ async def _play(
         _say(out, "== Travellers talk to the bot ==")
         for traveller in TRAVELLERS:
             for text in traveller.says:
-                before = len(standin.messages_to(traveller.chat_id))
                 if text.startswith(PRESS):
-                    data = text.removeprefix(PRESS)
-                    last = standin.messages_to(traveller.chat_id)[-1]
-                    standin.press_button(traveller.chat_id, last.message_id, data)
-                    label = next(
-                        button["text"]
-                        for row in last.buttons()
-                        for button in row
-                        if button.get("callback_data") == data
-                    )
-                    shown = f"(presses [ {label} ])"
+                    await _press(standin, traveller, text.removeprefix(PRESS), out, verbose)
                 else:
-                    standin.user_message(
-                        traveller.chat_id,
-                        text,
-                        language_code=traveller.language_code,
-                        first_name=traveller.name,
-                    )
-                    shown = text
-                await standin.wait_for(before + 1, chat_id=traveller.chat_id, timeout=10)
-                if verbose:
-                    _say(out, f"\n{traveller.name} > {shown}")
-                    for message in standin.messages_to(traveller.chat_id)[before:]:
-                        _print_message(out, traveller, message)
+                    await _write(standin, traveller, text, out, verbose)
 
         _say(out, "\n== The bot polls the sources ==")
         await _poll_and_show(runtime, standin, out)
@@ -155,6 +154,9 @@ async def _play(
         _say(out, "\n== The State Department raises Germany to level 3 ==")
         documents[STATE_DEPT_FILE] = raise_germany(documents[STATE_DEPT_FILE])
         await _poll_and_show(runtime, standin, out)
+
+        _say(out, "\n== A company's travel desk warns its own travellers ==")
+        await _travel_desk(runtime, standin, out)
     finally:
         await runtime.stop()
     return 0
@@ -176,6 +178,102 @@ async def _poll_and_show(runtime: BotRuntime, standin: StandIn, out: TextIO) -> 
         _say(out, f"\n-- {traveller.name} receives {len(received)} message(s) --")
         for message in received:
             _print_message(out, traveller, message)
+
+
+async def _travel_desk(runtime: BotRuntime, standin: StandIn, out: TextIO) -> None:
+    """Dana creates Acme Travel's desk and invites Alice and Carmen, who open the link, and
+    records Carmen's trip to Kenya; she sends a warning with a safety check to the members
+    in Kenya today or following it; Alice answers it, Carmen does not; Dana reads the
+    report and asks who has not answered."""
+    alice, carmen = TRAVELLERS[0], TRAVELLERS[2]
+    await _write(standin, DESK, f"/org_create Acme Travel {DESK.chat_id}", out)
+    # A link for anyone (Alice), and a personal one that gives Carmen her staff number.
+    for traveller, options in ((alice, "days=7"), (carmen, f"ref={CARMEN_REFERENCE}")):
+        invite = await _write(standin, DESK, f"/invite {options}", out)
+        token = re.search(r"start=(join_[A-Za-z0-9_-]+)", invite[-1].text)
+        if token is None:
+            raise RuntimeError(f"no invite link in: {invite[-1].text}")
+        await _write(standin, traveller, f"/start {token.group(1)}", out)
+    today = runtime.services.clock().date()
+    trip = f"{today.isoformat()} {(today + timedelta(days=5)).isoformat()}"
+    await _write(standin, DESK, f"/trip_add {CARMEN_REFERENCE} Kenya {trip}", out)
+    summary = await _write(standin, DESK, WARNING, out, answers=2)
+    await _press(standin, DESK, summary[-1].buttons()[0][0]["callback_data"], out)
+
+    already = {t.chat_id: len(standin.messages_to(t.chat_id)) for t in (alice, carmen)}
+    await runtime.dispatcher.drain()
+    application = runtime.application
+    await desk_round(application.bot, runtime.services, messenger_of(application))
+    for traveller in (alice, carmen):
+        received = standin.messages_to(traveller.chat_id)[already[traveller.chat_id] :]
+        _say(out, f"\n-- {traveller.name} receives {len(received)} message(s) --")
+        for message in received:
+            _print_message(out, traveller, message)
+
+    question = standin.messages_to(alice.chat_id)[-1]
+    await _press(standin, alice, question.buttons()[0][0]["callback_data"], out, answers=0)
+    report = await _write(standin, DESK, "/report", out)
+    await _press(standin, DESK, report[-1].buttons()[0][1]["callback_data"], out)
+
+
+async def _write(
+    standin: StandIn,
+    person: Traveller,
+    text: str,
+    out: TextIO,
+    verbose: bool = True,
+    *,
+    answers: int = 1,
+) -> list[SentMessage]:
+    """`person` writes `text`; returns (and prints) the bot's `answers` messages."""
+    before = len(standin.messages_to(person.chat_id))
+    standin.user_message(
+        person.chat_id, text, language_code=person.language_code, first_name=person.name
+    )
+    await standin.wait_for(before + answers, chat_id=person.chat_id, timeout=10)
+    received = standin.messages_to(person.chat_id)[before:]
+    if verbose:
+        _say(out, f"\n{person.name} > {text}")
+        for message in received:
+            _print_message(out, person, message)
+    return received
+
+
+async def _press(
+    standin: StandIn,
+    person: Traveller,
+    data: str,
+    out: TextIO,
+    verbose: bool = True,
+    *,
+    answers: int = 1,
+) -> list[SentMessage]:
+    """`person` presses the button `data` of the last message the bot sent them; returns
+    (and prints, after the short notice the bot may show) the bot's `answers` messages."""
+    last = standin.messages_to(person.chat_id)[-1]
+    label = next(
+        button["text"]
+        for row in last.buttons()
+        for button in row
+        if button.get("callback_data") == data
+    )
+    before = len(standin.messages_to(person.chat_id))
+    query_id = standin.press_button(person.chat_id, last.message_id, data)
+    await standin.wait_until(
+        lambda: any(a.callback_query_id == query_id for a in standin.answered_callbacks),
+        timeout=10,
+        waiting_for=f"an answer to {data}",
+    )
+    await standin.wait_for(before + answers, chat_id=person.chat_id, timeout=10)
+    received = standin.messages_to(person.chat_id)[before:]
+    if verbose:
+        _say(out, f"\n{person.name} > (presses [ {label} ])")
+        notice = next(a for a in standin.answered_callbacks if a.callback_query_id == query_id)
+        if notice.text:
+            _say(out, f"  bot -> {person.name} (a notice): {notice.text}")
+        for message in received:
+            _print_message(out, person, message)
+    return received
 
 
 def raise_germany(feed: bytes) -> bytes:

@@ -163,6 +163,15 @@ async def test_demo_shows_each_traveller_their_messages_and_sends_nothing_twice(
     assert "Niveau officiel : Prendre des mesures de sécurité normales" in text  # Canada's own
     assert "Filipinas" in text  # Carmen, Spanish
     assert "0 messages queued, 0 sent: an unchanged feed sends nothing." in text
+    # A travel desk warns Alice (following Kenya) and Carmen (on a trip there), each in
+    # their language; Alice answers the safety check, Carmen does not.
+    desk = text[text.index("== A company's travel desk warns its own travellers ==") :]
+    assert "Recipients: 2 · there now: 1 · following: 1" in desk
+    assert "¿está a salvo?" in desk and "are you safe?" in desk
+    assert "Thank you. Your travel desk knows you are safe." in desk
+    report = desk[desk.index("Dana (travel desk) > /report") :]
+    assert "Delivered: 2" in report and "Safe: 1" in report and "No answer: 1" in report
+    assert report.rstrip().endswith("1 traveller has not answered:\n    E2041")
     # The CAP sample is a 2011 warning: polled, not sent, and the report says why.
     assert "cap: ok, 1 items, 0 new or changed, 0 messages queued, 1 past its expiry" in text
 

@@ -442,11 +442,21 @@ _ACTIONS: dict[str, Callable[[Update, Any, Desk, int], Any]] = {
 
 
 async def report_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/report <warning>: recipients, deliveries, failures and answers. A warning of an
-    organisation the sender does not run gets the same answer as one that does not exist."""
+    """/report <warning>: recipients, deliveries, failures and answers; /report alone, those
+    of the desk's latest warning. A warning of an organisation the sender does not run gets
+    the same answer as one that does not exist."""
     services, _, t = await chat_context(update, context)
     words = arguments(update)
     target = words[0] if words else ""
+    if not target:
+        desk = await open_desk(update, context, None)
+        if desk is None:
+            return
+        latest = await desk_store.sent_broadcasts(services.db, desk.org_id, limit=1)
+        if not latest:
+            await reply(update, t.gettext("Your desk has sent no warning yet."), t=t)
+            return
+        target = str(latest[0].id)
     found, found_org = None, None
     if target.isdigit() and len(target) < 12:
         org_id = await desk_store.broadcast_org(services.db, int(target))

@@ -437,6 +437,22 @@ async def test_report_counts_who_read_the_warning_by_pressing_a_button(
     assert [line for line in lines if line in expected] == expected, report
 
 
+async def test_report_alone_shows_the_desks_latest_warning(
+    runtime: BotRuntime, standin: StandIn, lead: Person
+) -> None:
+    _org, nomad, _referenced, _later = await acme_with_travellers(runtime, standin, lead)
+    assert "sent no warning yet" in (await lead.say("/report")).text
+    await lead.say(f"/trip_add @nomad Kenya {day(0)} {day(3)}")
+    await send_warning(runtime, lead)
+    await send_warning(runtime, lead, KENYA_WARNING.replace("the CBD", "the stadium"))
+
+    latest = await lead.say("/report")
+    assert "the stadium" in latest.text and "the CBD" not in latest.text
+    assert latest.button_data()[0] == "dsk:tally:2"
+    assert "the CBD" in (await lead.say("/report 1")).text
+    assert "do not run a travel desk" in (await nomad.say("/report")).text
+
+
 async def test_report_and_csv_name_a_deleted_account_and_a_chat_not_found(
     runtime: BotRuntime, standin: StandIn, lead: Person
 ) -> None:
