@@ -249,7 +249,13 @@ async def preview(update: Update, desk: Desk, broadcast_id: int, draft: WarningD
     """The warning as travellers will see it, who gets it, and the buttons to send or drop."""
     warning = draft.complete()
     now = desk.services.clock()
-    alert = warning_alert(warning, org_id=desk.org_id, broadcast_id=broadcast_id, now=now)
+    alert = warning_alert(
+        warning,
+        org_id=desk.org_id,
+        org_name=desk.operator.org_name,
+        broadcast_id=broadcast_id,
+        now=now,
+    )
     rendered = desk.services.renderer.alert(
         alert, language=desk.chat.language, timezone=desk.chat.timezone
     )
@@ -332,7 +338,9 @@ async def _send(update: Update, context: ContextTypes.DEFAULT_TYPE, desk: Desk, 
     )
     recipients = audience.recipients
     tokens = {uid: new_check_in_token() for uid in recipients} if warning.safety_check else {}
-    alert = warning_alert(warning, org_id=desk.org_id, broadcast_id=ident, now=now)
+    alert = warning_alert(
+        warning, org_id=desk.org_id, org_name=desk.operator.org_name, broadcast_id=ident, now=now
+    )
     version = await desk_store.send_broadcast(
         services.db,
         desk.org_id,

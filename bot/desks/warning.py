@@ -361,10 +361,11 @@ def is_desk_source(source: str) -> bool:
 
 
 def warning_alert(
-    warning: TravelWarning, *, org_id: int, broadcast_id: int, now: datetime
+    warning: TravelWarning, *, org_id: int, org_name: str, broadcast_id: int, now: datetime
 ) -> Alert:
     """The warning as an `Alert` from source "desk:<org id>", so the outbox, the dispatcher
-    and the localised frame treat it like any official alert. The text is not translated."""
+    and the localised frame treat it like any official alert. The text is not translated;
+    the organisation's name goes with it, for the source line."""
     summary = "\n\n".join(part for part in (warning.standfirst, warning.event) if part)
     body = "\n\n".join(
         part
@@ -372,7 +373,9 @@ def warning_alert(
         if part
     )
     published = warning.published or now
-    facts = {"context": warning.context} if warning.context else {}
+    facts = {"organisation": org_name}
+    if warning.context:
+        facts["context"] = warning.context
     return Alert(
         source=f"{DESK_SOURCE_PREFIX}{org_id}",
         id=f"broadcast-{broadcast_id}",

@@ -165,8 +165,12 @@ def _alert_url(alert: Alert, t: Translator) -> str:
 
 
 def _source_link(alert: Alert, t: Translator) -> Markup:
-    """The source's name, linked to the alert's page."""
+    """The source's name, linked to the alert's page; a travel desk's warning also names
+    its organisation, since a traveller may belong to several."""
     name = isolate(source_name(alert.source, t), t.right_to_left)
+    organisation = alert.facts.get("organisation", "").strip()
+    if organisation:
+        name += f" ({isolate(organisation, t.right_to_left)})"
     url = _alert_url(alert, t)
     if not url:
         return escape(name)

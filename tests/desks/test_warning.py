@@ -48,7 +48,7 @@ def test_pasted_provider_alert_keeps_its_sections_word_for_word() -> None:
 
 def test_warning_alert_carries_the_desk_source_and_every_section() -> None:
     warning = parse_warning(SYRIA_TEXT).complete()
-    alert = warning_alert(warning, org_id=7, broadcast_id=3, now=NOW)
+    alert = warning_alert(warning, org_id=7, org_name="Acme Travel", broadcast_id=3, now=NOW)
     assert alert.source == "desk:7" and alert.id == "broadcast-3"
     assert alert.source_level == "Informational" and alert.countries == ("SY",)
     assert section("Event", "Context") in alert.summary

@@ -502,3 +502,11 @@ def test_a_day_without_a_time_is_shown_as_that_day_in_every_timezone(renderer: R
     moment = syria(published=datetime(2025, 10, 7, 0, 30, tzinfo=UTC))
     text = visible(renderer.alert(moment, language="en", timezone="America/New_York"))
     assert "Published Oct 6, 2025, 8:30\u202fPM" in text  # a real time is the reader's time
+
+
+def test_a_desks_warning_names_its_organisation_as_the_source(renderer: Renderer) -> None:
+    warning = syria(source="desk:7", url="", facts={"organisation": "Acme Travel"})
+    assert "Source: Travel desk (Acme Travel)\n" in visible(renderer.alert(warning, language="en"))
+    arabic = renderer.alert(warning, language="ar")
+    assert f"({FSI}Acme Travel{PDI})" in arabic  # a Latin name keeps its place in Arabic
+    assert "Organisation" not in visible(renderer.alert(warning, language="en"))  # not a fact
