@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.chat.common import chat_context, services_of
@@ -47,18 +48,23 @@ class DeskRound:
     retried: int = 0  # calls for help and notices that had to wait, sent now
 
 
-def check_in_buttons(token: str, t: Translator) -> InlineKeyboardMarkup:
+def check_in_buttons(
+    token: str, t: Translator, chosen: SafetyAnswer | None = None
+) -> InlineKeyboardMarkup:
+    """The two answers; the one `chosen` last is ticked, as in the other pickers, and both
+    stay, since someone safe at first may need help later."""
+    labels = {
+        SafetyAnswer.SAFE: "✅ " + t.gettext("I'm safe"),
+        SafetyAnswer.HELP: "🆘 " + t.gettext("I need help"),
+    }
     return InlineKeyboardMarkup(
         [
             [
                 InlineKeyboardButton(
-                    "✅ " + t.gettext("I'm safe"),
-                    callback_data=check_in_data(token, SafetyAnswer.SAFE),
-                ),
-                InlineKeyboardButton(
-                    "🆘 " + t.gettext("I need help"),
-                    callback_data=check_in_data(token, SafetyAnswer.HELP),
-                ),
+                    ("✓ " if answer == chosen else "") + label,
+                    callback_data=check_in_data(token, answer),
+                )
+                for answer, label in labels.items()
             ]
         ]
     )
@@ -80,11 +86,17 @@ async def check_in_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         return
     if parsed[1] == SafetyAnswer.SAFE:
         await query.answer(t.gettext("Thank you. Your travel desk knows you are safe."))
-        return
-    await query.answer(t.gettext("Your travel desk has been told you need help."), show_alert=True)
-    await alert_operators(
-        context.bot, services, answered, query.from_user.id, messenger_of(context.application)
-    )
+    else:
+        await query.answer(
+            t.gettext("Your travel desk has been told you need help."), show_alert=True
+        )
+        await alert_operators(
+            context.bot, services, answered, query.from_user.id, messenger_of(context.application)
+        )
+    try:  # the question shows the answer given, for whoever scrolls back to it
+        await query.edit_message_reply_markup(check_in_buttons(parsed[0], t, parsed[1]))
+    except TelegramError as error:  # deleted, too old, or the same answer again
+        log.info("could not mark the answer on a safety question: %s", error)
 
 
 async def alert_operators(

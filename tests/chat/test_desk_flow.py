@@ -437,6 +437,43 @@ async def test_report_counts_who_read_the_warning_by_pressing_a_button(
     assert [line for line in lines if line in expected] == expected, report
 
 
+async def test_the_question_shows_the_last_answer_and_keeps_both_buttons(
+    runtime: BotRuntime, standin: StandIn, lead: Person
+) -> None:
+    _org, nomad, _referenced, _later = await acme_with_travellers(runtime, standin, lead)
+    await lead.say(f"/trip_add @nomad Kenya {day(0)} {day(3)}")
+    await send_warning(runtime, lead)
+    question = nomad.inbox()[-1]
+
+    def marks() -> list[list[str]]:
+        """The question's buttons after each edit the bot made to them."""
+        return [
+            [
+                button["text"]
+                for row in (edit.reply_markup or {})["inline_keyboard"]
+                for button in row
+            ]
+            for edit in standin.edits
+            if (edit.chat_id, edit.message_id) == (nomad.user_id, question.message_id)
+        ]
+
+    safe, help_ = question.button_data()
+    await nomad.press(question, safe)
+    await standin.wait_until(lambda: len(marks()) == 1, timeout=10, waiting_for="an edit")
+    assert marks()[-1] == ["✓ ✅ I'm safe", "🆘 I need help"]
+    await nomad.press(question, help_)  # safe at first, then in need of help
+    await standin.wait_until(lambda: len(marks()) == 2, timeout=10, waiting_for="an edit")
+    assert marks()[-1] == ["✅ I'm safe", "✓ 🆘 I need help"]
+    await nomad.press(question, help_)  # the same answer again: the desk is told again
+    await standin.wait_until(
+        lambda: sum("needs help" in m.text for m in lead.inbox()) == 2,
+        timeout=10,
+        waiting_for="two calls for help",
+    )
+    report = (await lead.say("/report")).text
+    assert "Need help: 1" in report and "Safe: 0" in report
+
+
 async def test_report_alone_shows_the_desks_latest_warning(
     runtime: BotRuntime, standin: StandIn, lead: Person
 ) -> None:
