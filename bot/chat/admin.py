@@ -230,6 +230,8 @@ async def _unknown_source(update: Update, s: Services, t: Translator, name: str)
 
 async def sources(update: Update, _: Context, s: Services, t: Translator, __: int) -> None:
     lines = [t.gettext("<b>Sources</b>")]
+    if not s.settings.sources:
+        lines.append(t.gettext("None is configured: the SOURCES setting names them."))
     for source in s.settings.sources:
         health = await source_store.get_health(s.db, source.name)
         if not source.enabled:

@@ -195,6 +195,19 @@ async def test_sources_show_health_of_each_source(
     assert "us-state" in answer and "failing" in answer and "503" in answer
 
 
+async def test_sources_say_so_when_none_is_configured(
+    tmp_path: Path, standin: StandIn, clock: Clock, traveller: Callable[..., Traveller]
+) -> None:
+    settings = replace(chat_settings(tmp_path, standin), admin_ids=frozenset({ADMIN}), sources=())
+    bot = await build_runtime(settings, clock=clock)
+    await bot.start(schedule=False)
+    try:
+        answer = (await traveller(ADMIN).say("/sources")).text
+    finally:
+        await bot.stop()
+    assert answer == "<b>Sources</b>\nNone is configured: the SOURCES setting names them."
+
+
 async def test_admin_removes_a_users_subscription_and_blocks_then_unblocks_them(
     runtime: BotRuntime, admin: Traveller, traveller: Callable[..., Traveller], standin: StandIn
 ) -> None:
