@@ -216,10 +216,11 @@ class SqliteDatabase(Database):
     # (`benchmarks/storage.py`, outbox marks).
 
     async def execute(self, sql: str, params: Params = ()) -> int:
-        return await self._in_sqlite_thread(_in_transaction, _execute_one, sql, params)
+        cursor = await self._in_sqlite_thread(_on_its_own, _run_one, sql, params)
+        return cursor.rowcount
 
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
-        await self._in_sqlite_thread(_in_transaction, _execute_many, sql, list(rows))
+        await self._in_sqlite_thread(_on_its_own, _run_many, sql, list(rows))
 
     async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
         return await self._in_sqlite_thread(_fetch_all, sql, params)
@@ -250,21 +251,6 @@ class SqliteDatabase(Database):
         )
 
 
-def _in_transaction(
-    connection: sqlite3.Connection, work: Callable[..., T], sql: str, params: Any
-) -> T:
-    """BEGIN IMMEDIATE, `work`, COMMIT, as `SqliteDatabase.transaction` does, in SQLite's
-    thread; rolled back on any exception."""
-    connection.execute("BEGIN IMMEDIATE")
-    try:
-        result = work(connection, sql, params)
-    except BaseException:
-        connection.execute("ROLLBACK")
-        raise
-    connection.execute("COMMIT")
-    return result
-
-
 def _run_one(
     connection: sqlite3.Connection, sql: str, params: Params, begin: bool
 ) -> FetchedCursor:
@@ -292,12 +278,16 @@ def _roll_back(connection: sqlite3.Connection) -> None:
         connection.execute("ROLLBACK")
 
 
-def _execute_one(connection: sqlite3.Connection, sql: str, params: Params) -> int:
-    return connection.execute(sql, params).rowcount
-
-
-def _execute_many(connection: sqlite3.Connection, sql: str, rows: list[Params]) -> None:
-    connection.executemany(sql, rows)
+def _on_its_own(connection: sqlite3.Connection, run: Callable[..., T], sql: str, params: Any) -> T:
+    """A statement that is a transaction of its own, in SQLite's thread: `run` begins it,
+    then COMMIT, or ROLLBACK on any exception (as `SqliteDatabase.transaction` does)."""
+    try:
+        result = run(connection, sql, params, True)
+    except BaseException:
+        _roll_back(connection)
+        raise
+    _commit(connection)
+    return result
 
 
 def _fetch_all(connection: sqlite3.Connection, sql: str, params: Params) -> list[Row]:
