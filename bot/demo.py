@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import re
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -130,13 +131,14 @@ async def _play(
     runtime = await build_runtime(settings)
     await runtime.start(schedule=False)
     try:
+        talk = out if verbose else io.StringIO()  # the conversations; what arrives always shows
         _say(out, "== Travellers talk to the bot ==")
         for traveller in TRAVELLERS:
             for text in traveller.says:
                 if text.startswith(PRESS):
-                    await _press(standin, traveller, text.removeprefix(PRESS), out, verbose)
+                    await _press(standin, traveller, text.removeprefix(PRESS), talk)
                 else:
-                    await _write(standin, traveller, text, out, verbose)
+                    await _write(standin, traveller, text, talk)
 
         _say(out, "\n== The bot polls the sources ==")
         await _poll_and_show(runtime, standin, out)
@@ -157,7 +159,7 @@ async def _play(
         await _poll_and_show(runtime, standin, out)
 
         _say(out, "\n== A company's travel desk warns its own travellers ==")
-        await _travel_desk(runtime, standin, out, verbose=verbose)
+        await _travel_desk(runtime, standin, out, talk)
     finally:
         await runtime.stop()
     return 0
@@ -174,22 +176,26 @@ async def _poll_and_show(runtime: BotRuntime, standin: StandIn, out: TextIO) -> 
             + (f" ({report.error})" if report.error else ""),
         )
     await runtime.dispatcher.drain()
-    for traveller in TRAVELLERS:
-        received = standin.messages_to(traveller.chat_id)[already[traveller.chat_id] :]
-        _say(out, f"\n-- {traveller.name} receives {len(received)} message(s) --")
-        for message in received:
-            _print_message(out, traveller, message)
+    _show_received(out, standin, TRAVELLERS, already)
 
 
-async def _travel_desk(
-    runtime: BotRuntime, standin: StandIn, out: TextIO, *, verbose: bool
+def _show_received(
+    out: TextIO, standin: StandIn, people: Sequence[Traveller], already: dict[int, int]
 ) -> None:
+    """What each of `people` got since they had `already[chat_id]` messages."""
+    for person in people:
+        received = standin.messages_to(person.chat_id)[already[person.chat_id] :]
+        _say(out, f"\n-- {person.name} receives {len(received)} message(s) --")
+        for message in received:
+            _print_message(out, person, message)
+
+
+async def _travel_desk(runtime: BotRuntime, standin: StandIn, out: TextIO, talk: TextIO) -> None:
     """Dana creates Acme Travel's desk and invites Alice and Carmen, who open the link, and
     records Carmen's trip to Kenya; she sends a warning with a safety check to the members
     in Kenya today or following it; Alice answers it, Carmen does not; Dana reads the
     report and asks who has not answered."""
     alice, carmen = TRAVELLERS[0], TRAVELLERS[2]
-    talk = out if verbose else io.StringIO()  # the conversation; what arrives always shows
     await _write(standin, DESK, f"/org_create Acme Travel {DESK.chat_id}", talk)
     # A link for anyone (Alice), and a personal one that gives Carmen her staff number.
     for traveller, options in ((alice, "days=7"), (carmen, f"ref={CARMEN_REFERENCE}")):
@@ -208,11 +214,7 @@ async def _travel_desk(
     await runtime.dispatcher.drain()
     application = runtime.application
     await desk_round(application.bot, runtime.services, messenger_of(application))
-    for traveller in (alice, carmen):
-        received = standin.messages_to(traveller.chat_id)[already[traveller.chat_id] :]
-        _say(out, f"\n-- {traveller.name} receives {len(received)} message(s) --")
-        for message in received:
-            _print_message(out, traveller, message)
+    _show_received(out, standin, (alice, carmen), already)
 
     question = standin.messages_to(alice.chat_id)[-1]
     await _press(standin, alice, question.buttons()[0][0]["callback_data"], talk, answers=0)
@@ -225,7 +227,6 @@ async def _write(
     person: Traveller,
     text: str,
     out: TextIO,
-    verbose: bool = True,
     *,
     answers: int = 1,
 ) -> list[SentMessage]:
@@ -236,10 +237,7 @@ async def _write(
     )
     await standin.wait_for(before + answers, chat_id=person.chat_id, timeout=10)
     received = standin.messages_to(person.chat_id)[before:]
-    if verbose:
-        _say(out, f"\n{person.name} > {text}")
-        for message in received:
-            _print_message(out, person, message)
+    _show_turn(out, person, text, received)
     return received
 
 
@@ -248,7 +246,6 @@ async def _press(
     person: Traveller,
     data: str,
     out: TextIO,
-    verbose: bool = True,
     *,
     answers: int = 1,
 ) -> list[SentMessage]:
@@ -270,14 +267,20 @@ async def _press(
     )
     await standin.wait_for(before + answers, chat_id=person.chat_id, timeout=10)
     received = standin.messages_to(person.chat_id)[before:]
-    if verbose:
-        _say(out, f"\n{person.name} > (presses [ {label} ])")
-        notice = next(a for a in standin.answered_callbacks if a.callback_query_id == query_id)
-        if notice.text:
-            _say(out, f"  bot -> {person.name} (a notice): {notice.text}")
-        for message in received:
-            _print_message(out, person, message)
+    notice = next(a for a in standin.answered_callbacks if a.callback_query_id == query_id)
+    _show_turn(out, person, f"(presses [ {label} ])", received, notice.text or "")
     return received
+
+
+def _show_turn(
+    out: TextIO, person: Traveller, action: str, received: Sequence[SentMessage], notice: str = ""
+) -> None:
+    """What `person` did, the short notice a button press may show, then the answers."""
+    _say(out, f"\n{person.name} > {action}")
+    if notice:
+        _say(out, f"  bot -> {person.name} (a notice): {notice}")
+    for message in received:
+        _print_message(out, person, message)
 
 
 def raise_germany(feed: bytes) -> bytes:
