@@ -194,7 +194,8 @@ def _add_area(area: Area, children: Sequence[tuple[str, Element]]) -> None:
         by_name.setdefault(name, []).append(child)
     area.descriptions += [d for c in by_name.get("areaDesc", ()) if (d := (c.text or "").strip())]
     for geocode in by_name.get("geocode", ()):
-        area.countries |= geocode_countries(*_name_and_value(geocode))
+        named = first_texts(geocode)
+        area.countries |= geocode_countries(named.get("valueName", ""), named.get("value", ""))
     shapes = [centre_of((c.text or "").strip()) for c in by_name.get("polygon", ())]
     shapes += [circle_centre((c.text or "").strip()) for c in by_name.get("circle", ())]
     for centre in shapes:
@@ -204,16 +205,6 @@ def _add_area(area: Area, children: Sequence[tuple[str, Element]]) -> None:
         country = from_coordinates(*centre)
         if country:
             area.countries.add(country)
-
-
-def _name_and_value(geocode: Element) -> tuple[str, str]:
-    """The first <valueName> and <value> texts of a <geocode>, in one pass."""
-    found: dict[str, str] = {}
-    for child in geocode.iterchildren("{*}valueName", "{*}value"):
-        name = child.tag.rpartition("}")[2]
-        if name not in found:
-            found[name] = (child.text or "").strip()
-    return found.get("valueName", ""), found.get("value", "")
 
 
 def category_of(categories: Iterable[str], event: str) -> Category:
