@@ -14,6 +14,7 @@ from bot.store import chats as chat_store
 from bot.store.chats import Chat
 
 SERVICES_KEY = "services"
+TICK = "✓ "  # marks the current choice on a button
 
 
 def services_of(context: ContextTypes.DEFAULT_TYPE) -> Services:
@@ -77,3 +78,8 @@ async def reply(update: Update, text: str, *, t: Translator, **kwargs: object) -
     assert message is not None
     text = orient(text, t.right_to_left)
     await message.reply_html(text, do_quote=False, **kwargs)  # type: ignore[arg-type]
+
+
+def ticked(label: str, chosen: bool) -> str:
+    """A button label, with the tick when it is the current choice."""
+    return TICK + label if chosen else label

@@ -20,7 +20,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from bot.chat.common import chat_context, services_of
+from bot.chat.common import chat_context, services_of, ticked
 from bot.chat.desk_messages import DeskMessenger, Verdict, messenger_of
 from bot.desks.notices import NOTICE_DAYS_AHEAD
 from bot.desks.safety import SafetyAnswer, check_in_data, read_check_in_data, reminder_due
@@ -61,7 +61,7 @@ def check_in_buttons(
         [
             [
                 InlineKeyboardButton(
-                    ("✓ " if answer == chosen else "") + label,
+                    ticked(label, answer == chosen),
                     callback_data=check_in_data(token, answer),
                 )
                 for answer, label in labels.items()

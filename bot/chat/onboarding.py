@@ -17,7 +17,7 @@ from telegram.ext import Application, ContextTypes
 
 from bot import countries
 from bot.chat import guard, picker
-from bot.chat.common import chat_context, current_chat, reply, services_of, translator_for
+from bot.chat.common import chat_context, current_chat, reply, services_of, ticked, translator_for
 from bot.chat.settings import LANGUAGE_NAMES, level_label, show
 from bot.i18n import SUPPORTED_LANGUAGES, Translator
 from bot.store import chats as chat_store
@@ -69,7 +69,7 @@ def language_step(t: Translator, current: str) -> tuple[str, InlineKeyboardMarku
     text = "\n\n".join([welcome(t), t.gettext("<b>1/3</b> Which language shall I write in?")])
     buttons = [
         InlineKeyboardButton(
-            ("✓ " if code == current else "") + LANGUAGE_NAMES[code],
+            ticked(LANGUAGE_NAMES[code], code == current),
             callback_data=f"ob:lang:{code}",
         )
         for code in SUPPORTED_LANGUAGES
@@ -82,7 +82,7 @@ def country_step(t: Translator, followed: list[str]) -> tuple[str, InlineKeyboar
     offered = list(dict.fromkeys(offered))[:8]
     buttons = [
         InlineKeyboardButton(
-            ("✓ " if code in followed else "") + picker.country_label(code, t),
+            ticked(picker.country_label(code, t), code in followed),
             callback_data=f"ob:c:{code}",
         )
         for code in offered
@@ -99,7 +99,7 @@ def level_step(t: Translator, current: int) -> tuple[str, InlineKeyboardMarkup]:
     rows = [
         [
             InlineKeyboardButton(
-                ("✓ " if level == current else "") + level_label(level, t),
+                ticked(level_label(level, t), level == current),
                 callback_data=f"ob:lvl:{level}",
             )
         ]

@@ -25,7 +25,7 @@ from telegram.ext import ContextTypes
 
 from bot import countries
 from bot.chat import guard
-from bot.chat.common import chat_context, reply, services_of
+from bot.chat.common import TICK, chat_context, reply, services_of
 from bot.countries.names import fold, language_index
 from bot.i18n import Translator
 from bot.store import chats as chat_store
@@ -226,7 +226,7 @@ def _ticked(markup: InlineKeyboardMarkup, data: str) -> InlineKeyboardMarkup:
         rows.append(
             [
                 InlineKeyboardButton(
-                    "✓ " + str(b.text).removeprefix("✓ "), callback_data=b.callback_data
+                    TICK + str(b.text).removeprefix(TICK), callback_data=b.callback_data
                 )
                 if b.callback_data == data
                 else b

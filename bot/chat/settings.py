@@ -22,7 +22,7 @@ from telegram.ext import ContextTypes
 
 from bot.alerts import Category, Severity
 from bot.chat import guard
-from bot.chat.common import chat_context, reply
+from bot.chat.common import chat_context, reply, ticked
 from bot.i18n import SUPPORTED_LANGUAGES, Translator
 from bot.render.text import orient
 from bot.render.words import category_word, severity_emoji, severity_word
@@ -167,7 +167,7 @@ def level_menu(prefs: Preferences, t: Translator) -> InlineKeyboardMarkup:
     rows = [
         [
             InlineKeyboardButton(
-                ("✓ " if level == prefs.min_severity else "") + level_label(level, t),
+                ticked(level_label(level, t), level == prefs.min_severity),
                 callback_data=f"set:l:{level}",
             )
         ]
@@ -194,7 +194,7 @@ def choice_menu(
 ) -> InlineKeyboardMarkup:
     """One button per (label, data) option, a tick on the current one, and Back."""
     rows = [
-        [InlineKeyboardButton(("✓ " if data == current else "") + label, callback_data=data)]
+        [InlineKeyboardButton(ticked(label, data == current), callback_data=data)]
         for label, data in options
     ]
     return InlineKeyboardMarkup([*rows, _back(t)])

@@ -16,7 +16,7 @@ from telegram.ext import ContextTypes
 
 from bot import countries
 from bot.chat import guard, picker, settings
-from bot.chat.common import chat_context, reply, services_of
+from bot.chat.common import chat_context, reply, services_of, ticked
 from bot.chat.picker import country_label
 from bot.chat.settings import LANGUAGE_NAMES, show
 from bot.chat.trips import help_lines as trip_help_lines
@@ -291,7 +291,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 def _language_keyboard(current: str) -> InlineKeyboardMarkup:
     row = [
         InlineKeyboardButton(
-            ("✓ " if code == current else "") + LANGUAGE_NAMES[code], callback_data=f"lang:{code}"
+            ticked(LANGUAGE_NAMES[code], code == current), callback_data=f"lang:{code}"
         )
         for code in SUPPORTED_LANGUAGES
     ]
