@@ -17,7 +17,6 @@ than the country overall, the overall level is the severity and facts["parts"] s
 from __future__ import annotations
 
 import html
-import json
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -26,7 +25,7 @@ from zoneinfo import ZoneInfo
 
 from bot.alerts import Alert, Category, Severity
 from bot.countries import resolve
-from bot.sources.base import FeedMalformed, ParsedFeed, SchemaChanged, SourceAdapter
+from bot.sources.base import ParsedFeed, SchemaChanged, SourceAdapter, load_json
 from bot.sources.text import plain_text, shorten
 
 # The four levels in Smartraveller's own words, lowest first.
@@ -46,14 +45,6 @@ _SPACES = re.compile(r"\s+")
 # The export writes a curly quote as "&amp;**" ("see &amp;**Safety&amp;**", "don&amp;**t").
 _BROKEN_QUOTE = "&**"
 _HIGHER_LEVELS_NOTE = "higher levels apply in some areas"
-
-
-def load_json(body: bytes) -> Any:
-    """The decoded JSON document; FeedMalformed when the bytes are not JSON."""
-    try:
-        return json.loads(body.removeprefix(b"\xef\xbb\xbf"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise FeedMalformed(f"not valid JSON: {error}") from error
 
 
 def text_of(value: Any) -> str:

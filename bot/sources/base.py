@@ -7,10 +7,11 @@ command line can parse a file and the bot can poll a URL through exactly the sam
 from __future__ import annotations
 
 import asyncio
+import json
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import ClassVar, Literal, TypeVar
+from typing import Any, ClassVar, Literal, TypeVar
 
 import httpx
 
@@ -32,6 +33,15 @@ class FeedMalformed(SourceError):
 class SchemaChanged(SourceError):
     """The document parses but is not the shape this adapter knows: fail loudly, never yield
     an empty list that looks like "no alerts"."""
+
+
+def load_json(body: bytes) -> Any:
+    """The decoded JSON document (a UTF-8 byte order mark allowed); FeedMalformed when the
+    bytes are not JSON."""
+    try:
+        return json.loads(body.removeprefix(b"\xef\xbb\xbf"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise FeedMalformed(f"not valid JSON: {error}") from error
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,6 @@ Both carry "advisory-state" 0..3, "has-regional-advisory", "date-published"
 from __future__ import annotations
 
 import html
-import json
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -23,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 from bot.alerts import Alert, Category, LocalText, Severity
 from bot.countries import normalise_code, resolve
-from bot.sources.base import FeedMalformed, ParsedFeed, SchemaChanged, SourceAdapter
+from bot.sources.base import ParsedFeed, SchemaChanged, SourceAdapter, load_json
 from bot.sources.text import plain_text, shorten
 
 # advisory-state -> (severity, Canada's wording in English, in French)
@@ -50,14 +49,6 @@ FRENCH_SITE = "https://voyage.gc.ca/destinations/"
 # "date" and "asp" are Ottawa wall-clock time ("friendly-date" says EDT/EST).
 OTTAWA = ZoneInfo("America/Toronto")
 SUMMARY_CHARS = 400
-
-
-def load_json(body: bytes) -> Any:
-    """The decoded JSON document; FeedMalformed when the bytes are not JSON."""
-    try:
-        return json.loads(body.removeprefix(b"\xef\xbb\xbf"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise FeedMalformed(f"not valid JSON: {error}") from error
 
 
 def text_of(value: Any) -> str:

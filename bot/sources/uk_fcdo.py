@@ -16,7 +16,6 @@ Level mapping (see docs/sources.md):
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -25,7 +24,6 @@ from bot.alerts import Alert, Category, Severity
 from bot.countries import resolve
 from bot.sources.base import (
     FeedClient,
-    FeedMalformed,
     FetchFailed,
     ParsedFeed,
     PollOutcome,
@@ -33,6 +31,7 @@ from bot.sources.base import (
     SourceAdapter,
     SourceError,
     Validators,
+    load_json,
 )
 from bot.sources.text import plain_text, shorten
 from bot.sources.xml import parse_iso8601
@@ -60,14 +59,6 @@ ALERT_STATUSES: dict[str, tuple[Severity, str]] = {
     ),
 }
 NO_ADVICE_AGAINST_TRAVEL = "No FCDO advice against travel"
-
-
-def load_json(body: bytes) -> Any:
-    """The decoded JSON document; FeedMalformed when the bytes are not JSON."""
-    try:
-        return json.loads(body.removeprefix(b"\xef\xbb\xbf"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise FeedMalformed(f"not valid JSON: {error}") from error
 
 
 def is_index(document: Mapping[str, Any]) -> bool:

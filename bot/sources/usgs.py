@@ -25,13 +25,12 @@ significance, status, event_type.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
 from bot.alerts import Alert, Category, Severity
 from bot.countries import find_in_text, from_coordinates
-from bot.sources.base import FeedMalformed, ParsedFeed, SchemaChanged, SourceAdapter
+from bot.sources.base import ParsedFeed, SchemaChanged, SourceAdapter, load_json
 from bot.sources.xml import from_epoch_ms
 
 PAGER_LEVELS = {
@@ -60,10 +59,7 @@ class UsgsAdapter(SourceAdapter):
     kind = "usgs"
 
     def parse(self, body: bytes, *, source: str) -> ParsedFeed:
-        try:
-            document = json.loads(body)
-        except (UnicodeDecodeError, ValueError) as error:
-            raise FeedMalformed(f"not valid JSON: {error}") from error
+        document = load_json(body)
         if not isinstance(document, dict) or not isinstance(document.get("features"), list):
             raise SchemaChanged("expected a GeoJSON FeatureCollection with a 'features' list")
         alerts: list[Alert] = []

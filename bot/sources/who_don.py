@@ -15,14 +15,13 @@ Severity is 2 by default and 3 for diseases with a high case fatality ratio.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from typing import Any
 
 from bot.alerts import Alert, Category, Severity
 from bot.countries import find_in_text, resolve
-from bot.sources.base import FeedMalformed, ParsedFeed, SchemaChanged, SourceAdapter
+from bot.sources.base import ParsedFeed, SchemaChanged, SourceAdapter, load_json
 from bot.sources.text import plain_text, shorten
 from bot.sources.xml import parse_iso8601
 
@@ -49,14 +48,6 @@ SECTIONS = (
 _DASH = re.compile(r"\s+[-–—]\s+")
 _LIST_SEPARATORS = re.compile(r",\s+|\s+&\s+|\s+and\s+|\s+in\s+")
 _UPDATE_SUFFIX = re.compile(r"\s*[-–—]\s*update\s*\d*\s*$", re.IGNORECASE)
-
-
-def load_json(body: bytes) -> Any:
-    """The decoded JSON document; FeedMalformed when the bytes are not JSON."""
-    try:
-        return json.loads(body.removeprefix(b"\xef\xbb\xbf"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise FeedMalformed(f"not valid JSON: {error}") from error
 
 
 def title_of(item: Mapping[str, Any]) -> str:

@@ -19,6 +19,7 @@ SAMPLES = {
     if name != "govuk-content-api-travel_advice_index.example.json"
 }
 XML_SAMPLES = [name for name in SAMPLES if not name.endswith(("json", "geojson"))]
+JSON_SAMPLES = [name for name in SAMPLES if name not in XML_SAMPLES]
 _DECLARATION = re.compile(rb"^<\?xml[^>]*\?>")
 
 
@@ -57,6 +58,14 @@ def test_windows_line_endings_give_the_same_alerts(name: str):
     expected = parse(name, body)
     assert expected.alerts
     assert parse(name, crlf) == expected
+
+
+@pytest.mark.parametrize("name", JSON_SAMPLES)
+def test_a_json_sample_behind_a_byte_order_mark_gives_the_same_alerts(name: str):
+    """Windows tools and some CDNs put a UTF-8 BOM before JSON, which json.loads refuses."""
+    body = original(name)
+    assert not body.startswith(b"\xef\xbb\xbf")
+    assert parse(name, b"\xef\xbb\xbf" + body) == parse(name, body)
 
 
 @pytest.mark.parametrize("name", XML_SAMPLES)
