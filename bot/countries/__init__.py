@@ -10,7 +10,7 @@ from bot.countries.flags import flag
 from bot.countries.geo import from_coordinates
 from bot.countries.names import SUPPORTED_LANGUAGES, country_name, resolve
 from bot.countries.query import CountryQuery, UnknownTerm, parse_countries, search
-from bot.countries.text import find_in_text
+from bot.countries.text import destination_countries, find_in_text
 
 __all__ = [
     "ALL_COUNTRIES",
@@ -18,6 +18,7 @@ __all__ = [
     "CountryQuery",
     "UnknownTerm",
     "country_name",
+    "destination_countries",
     "find_in_text",
     "flag",
     "from_coordinates",

@@ -6,12 +6,13 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from bot.countries.names import NameIndex, all_languages_index, fold, name_variants
+from bot.countries.names import NameIndex, all_languages_index, fold, name_variants, resolve
 from bot.countries.regions import AMBIGUOUS_WITH_COUNTRY, REGIONS, TRAILING_CODES
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 _TRAILING_CODE = re.compile(r",\s*([A-Z]{2})\s*$")
 _TOWN_LEAD = re.compile(r".*\b(?:of|near)\s+", re.IGNORECASE | re.DOTALL)
+_NAME_PARTS = re.compile(r"\s*(?:,|&|\band\b)\s*", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +52,26 @@ def find_in_text(text: str) -> frozenset[str]:
     if trailing and trailing.group(1) in TRAILING_CODES:
         found.add(TRAILING_CODES[trailing.group(1)])
     return frozenset(found)
+
+
+def destination_countries(name: str) -> frozenset[str]:
+    """The countries an advisory's destination name stands for.
+
+    A name is first read whole ("Bosnia and Herzegovina"), then as a list when every part
+    is a country ("Mainland China, Hong Kong & Macau"), then as free text ("Israel and the
+    Occupied Palestinian Territories"): a destination left without a country is a warning
+    nobody receives.
+    """
+    whole = resolve(name)
+    if whole:
+        return whole
+    parts = [part for part in _NAME_PARTS.split(name) if part]
+    found: set[str] = set()
+    for part in parts:
+        found |= resolve(part)
+    if len(parts) > 1 and all(resolve(part) for part in parts):
+        return frozenset(found)
+    return frozenset(found | find_in_text(name))
 
 
 def _longest(words: list[_Word], start: int, index: NameIndex) -> tuple[int, frozenset[str], str]:

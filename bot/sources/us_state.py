@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.alerts import Alert, Category, Severity
-from bot.countries import find_in_text, from_fips, resolve
+from bot.countries import destination_countries, from_fips
 from bot.sources.base import ParsedFeed, ParsedItem, SkippedItem, SourceAdapter, parse_items
 from bot.sources.text import plain_texts, shorten
 from bot.sources.xml import Element, child_text, parse_date, parse_xml, qname, rss_channel
@@ -49,7 +49,6 @@ COVERS: dict[str, frozenset[str]] = {
 _LEVEL = re.compile(r"\bLevel\s*([1-4])\b(?:\s*[:\-–]\s*([^-–]+?))?\s*$", re.IGNORECASE)
 _TITLE_SEPARATOR = re.compile(r"\s+[-–—]\s+")
 _TRAVEL_ADVISORY_SUFFIX = re.compile(r"\s+travel\s+advisory$", re.IGNORECASE)
-_NAME_PARTS = re.compile(r"\s*(?:,|&|\band\b)\s*", re.IGNORECASE)
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 _DC_DATE = qname("dc", "date")
 
@@ -202,7 +201,7 @@ def _item_countries(
         if not found:
             problems.append(f"{title!r}: unknown Country-Tag {code!r}")
         tagged |= found
-    named = set(_countries_named(name))
+    named = set(destination_countries(name))
     if tagged and named and not tagged & named:
         # Both are evidence: a reader of either country should hear of it, and an admin
         # should look at why the feed (or our FIPS table) disagrees with the title.
@@ -214,20 +213,6 @@ def _item_countries(
     if not countries:
         raise SkippedItem(f"{title!r}: no Country-Tag and no country recognised in the title")
     return tuple(sorted(countries))
-
-
-def _countries_named(name: str) -> frozenset[str]:
-    """Countries a destination name stands for, including "Mainland China, Hong Kong & Macau"."""
-    whole = resolve(name)
-    if whole:
-        return whole
-    parts = [part for part in _NAME_PARTS.split(name) if part]
-    found: set[str] = set()
-    for part in parts:
-        found |= resolve(part)
-    if len(parts) > 1 and all(resolve(part) for part in parts):
-        return frozenset(found)
-    return frozenset(found | find_in_text(name))
 
 
 def _item_date(fields: _Fields, item: Element, title: str, fallback: str) -> datetime:

@@ -29,6 +29,7 @@ NS = {
     "georss": "http://www.georss.org/georss",
     "cap11": "urn:oasis:names:tc:emergency:cap:1.1",
     "cap12": "urn:oasis:names:tc:emergency:cap:1.2",
+    "ta": "http://www.smartraveller.gov.au/schema/rss/travel_advisories/",
 }
 
 _UTF8_BOM = b"\xef\xbb\xbf"

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.countries import find_in_text
+from bot.countries import destination_countries, find_in_text
 
 FEEDS = Path(__file__).parents[2] / "feeds"
 
@@ -67,3 +67,21 @@ def test_no_false_positives_from_common_phrases():
     # Bare codes in running text are not countries: "CA" here is no Canada.
     assert find_in_text("CA IN US DE magnitude") == frozenset()
     assert find_in_text("") == frozenset()
+
+
+@pytest.mark.parametrize(
+    ("name", "codes"),
+    [
+        ("Bosnia and Herzegovina", {"BA"}),  # one country, though it has an "and"
+        ("Trinidad and Tobago", {"TT"}),
+        ("Mainland China, Hong Kong & Macau", {"CN", "HK", "MO"}),
+        ("Israel and the Occupied Palestinian Territories", {"IL", "PS"}),
+        ("Israel, the West Bank and Gaza", {"IL", "PS"}),
+        ("South Korea (Republic of Korea)", {"KR"}),
+        ("Côte d'Ivoire (Ivory Coast)", {"CI"}),
+        ("Bonaire, Sint Eustatius and Saba", {"BQ"}),
+        ("Atlantis", set()),
+    ],
+)
+def test_a_destination_name_stands_for_its_countries(name: str, codes: set[str]):
+    assert destination_countries(name) == codes
