@@ -34,6 +34,13 @@ TRAILING_CODES: dict[str, str] = {
     "MX": "MX",  # "Ejido, B.C., MX"
 }
 
+# Country names of another of the bot's languages that, in the English the feeds write,
+# are a place or a word of their own: German "Island" (Iceland) in "Kodiak Island", Spanish
+# "Granada" (Grenada) in "Granada, Spain", "Salvador, Brazil", Mexico's "Guadalupe Island",
+# French "Maurice" (Mauritius) in "Maurice Ewing Bank". Not read in running text; people
+# who type them in chat still find the country.
+NOT_COUNTRIES_IN_TEXT = ("Island", "Granada", "Salvador", "Guadalupe", "Maurice", "Grenade")
+
 # The US state named like a country: read as the state only next to a US town.
 AMBIGUOUS_WITH_COUNTRY: dict[str, tuple[str, str]] = {"Georgia": ("GE", "US")}
 
@@ -118,6 +125,8 @@ REGIONS: dict[str, tuple[str, ...]] = {
     "Balearic Islands": ("ES",),
     "Mauritius - Reunion": ("MU", "RE"),
     "Tristan da Cunha": ("SH",),
+    "Guadalupe Island": ("MX",),
+    "Reykjanes Ridge": ("IS",),
     "Ascension Island": ("SH",),
     # Regions that are no country, listed so that a country name inside them is not read.
     "Central America": (),

@@ -7,7 +7,12 @@ from dataclasses import dataclass
 from functools import cache
 
 from bot.countries.names import NameIndex, all_languages_index, fold, name_variants, resolve
-from bot.countries.regions import AMBIGUOUS_WITH_COUNTRY, REGIONS, TRAILING_CODES
+from bot.countries.regions import (
+    AMBIGUOUS_WITH_COUNTRY,
+    NOT_COUNTRIES_IN_TEXT,
+    REGIONS,
+    TRAILING_CODES,
+)
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 _TRAILING_CODE = re.compile(r",\s*([A-Z]{2})\s*$")
@@ -26,6 +31,9 @@ class _Word:
 def _text_index() -> NameIndex:
     """Country names in every language, then the regions that feeds name instead."""
     table = dict(all_languages_index().codes_by_key)
+    for name in NOT_COUNTRIES_IN_TEXT:
+        for key in name_variants(name):
+            table.pop(key, None)
     for name, codes in REGIONS.items():
         for key in name_variants(name):
             table.setdefault(key, frozenset(codes))

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.countries import destination_countries, find_in_text
+from bot.countries import destination_countries, find_in_text, resolve
 
 FEEDS = Path(__file__).parents[2] / "feeds"
 
@@ -85,3 +85,26 @@ def test_no_false_positives_from_common_phrases():
 )
 def test_a_destination_name_stands_for_its_countries(name: str, codes: set[str]):
     assert destination_countries(name) == codes
+
+
+@pytest.mark.parametrize(
+    ("place", "codes"),
+    [
+        # German "Island" is Iceland, Spanish "Granada" Grenada: not in English place names.
+        ("107km S of Raoul Island, New Zealand", {"NZ"}),
+        ("Kodiak Island, Alaska", {"US"}),
+        ("10 km SW of Granada, Spain", {"ES"}),
+        ("15 km E of Salvador, Brazil", {"BR"}),
+        ("Guadalupe Island region", {"MX"}),
+        ("Maurice Ewing Bank", set()),
+        ("5 km N of San Salvador, El Salvador", {"SV"}),
+        ("Reykjanes Ridge", {"IS"}),
+    ],
+)
+def test_a_foreign_country_name_that_is_an_english_place_is_not_read(place: str, codes: set[str]):
+    assert find_in_text(place) == codes
+
+
+def test_people_can_still_type_a_country_in_their_own_language():
+    assert resolve("Island") == {"IS"}  # German
+    assert resolve("Granada") == {"GD"}  # Spanish
