@@ -145,8 +145,13 @@ def geocode_countries(value_name: str, value: str) -> set[str]:
 
 
 def sender_country(sender: str) -> str | None:
-    """The country of a sender's e-mail or domain ("webmaster@rfs.nsw.gov.au" -> AU)."""
-    domain = sender.rpartition("@")[2].strip().lower().rstrip(".")
+    """The country of a sender's e-mail, domain or web address ("webmaster@rfs.nsw.gov.au"
+    and "https://www.krisinformation.se/" -> AU and SE)."""
+    address = sender.strip().lower()
+    if "://" in address:
+        address = address.partition("://")[2]
+    host = address.rpartition("@")[2].split("/", 1)[0].split(":", 1)[0]
+    domain = host.rstrip(".")
     top = domain.rpartition(".")[2]
     if top in ("gov", "mil"):
         return "US"
@@ -457,13 +462,17 @@ def read_entry(entry: Element, *, source: str) -> Alert | None:
     _add_area(area, area_children)
     message = Message(
         identifier=identifier,
-        sender=field.get("sender") or field.get("name") or "",
+        sender=field.get("sender") or info_fields["senderName"] or _author_uri(author),
         sent=parse_date(sent_text),
         msg_type=msg_type,
         references=field.get("references", ""),
         infos=[Info(info_fields, categories, area)],
     )
     return alert_from_message(message, source=source, url=_link_among(links))
+
+
+def _author_uri(author: Element | None) -> str:
+    return "" if author is None else text(author, "uri") or text(author, "email")
 
 
 # Element names seen in indexes: (local name, is a CAP element), by Clark-notation tag. A
@@ -525,6 +534,10 @@ class CapAdapter(SourceAdapter):
                 continue
             if alert is not None:
                 alerts.append(alert)
+            elif not has_cap_fields(entry) and (link := entry_link(entry)):
+                # Read from a file (`python -m bot parse`), an index of bare links yields
+                # nothing: say where the alerts are rather than print nothing at all.
+                problems.append(f"entry {position}: its CAP document is {link}, read by a poll")
         return ParsedFeed(tuple(alerts), tuple(problems))
 
     async def poll(

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from bot.alerts import Category, Severity
 from bot.sources.base import FeedClient, FeedMalformed, SchemaChanged, Validators
-from bot.sources.cap import CapAdapter, category_of
+from bot.sources.cap import CapAdapter, category_of, sender_country
 
 FEEDS = Path(__file__).resolve().parents[2] / "feeds"
 RFS = FEEDS / "cap12-au-nsw-rfs-2011-10-05.cap.xml"
@@ -293,6 +293,37 @@ def test_rss_index_is_read_too() -> None:
     assert alert.countries == ("IT",)
     assert alert.severity is Severity.HIGH
     assert alert.url == "https://example.org/cap/1.xml"
+
+
+@pytest.mark.parametrize(
+    ("sender", "country"),
+    [
+        ("webmaster@rfs.nsw.gov.au", "AU"),
+        ("https://www.krisinformation.se/", "SE"),  # Krisinformation's Atom author
+        ("http://www.meteo.fr:8080/vigilance", "FR"),
+        ("w-nws.webmaster@noaa.gov", "US"),
+        ("cap@meteoalarm.eu", None),  # .eu names no country
+        ("Environnement Canada", None),
+        ("", None),
+    ],
+)
+def test_a_sender_address_names_its_country(sender: str, country: str | None) -> None:
+    assert sender_country(sender) == country
+
+
+def test_an_index_of_bare_links_read_from_a_file_says_where_its_alerts_are() -> None:
+    """`python -m bot parse` has no network: a poll fetches each linked document."""
+    body = b"""<feed xmlns="http://www.w3.org/2005/Atom"><title>Alerts</title>
+<entry><id>tag:example.org,2024:1</id><title>Special weather statement</title>
+<updated>2024-05-10T02:17:00Z</updated>
+<link href="https://example.org/cap/1.xml" rel="alternate"/></entry></feed>"""
+
+    feed = parse(body)
+
+    assert feed.alerts == ()
+    assert feed.problems == (
+        "entry 0: its CAP document is https://example.org/cap/1.xml, read by a poll",
+    )
 
 
 def test_xml_that_is_not_cap_is_a_schema_change() -> None:
