@@ -58,12 +58,7 @@ async def record_poll_changes(
         )
         known_rows = {row["alert_id"]: row for row in await cursor.fetchall()}
         known_versions = {row["version"] for row in known_rows.values()}
-        seen_this_poll: set[tuple[str, str]] = set()
-        for alert in alerts:
-            key = (alert.id, alert.version)
-            if key in seen_this_poll:
-                continue
-            seen_this_poll.add(key)
+        for alert in latest_of_each(alerts):
             row = known_rows.get(alert.id)
             known = None
             if row is not None:
@@ -125,6 +120,21 @@ async def record_poll_changes(
             assert cursor.lastrowid is not None
             recorded.append(RecordedAnnouncement(cursor.lastrowid, announcement))
     return changes
+
+
+def latest_of_each(alerts: Sequence[Alert]) -> list[Alert]:
+    """One alert per id, the most recently updated (the first of equals), in feed order.
+
+    Feeds list an item twice (GDACS has sent the same flood twice in one document, and an
+    event can appear with two episodes): each id is one alert, announced at most once a
+    poll, and compared with what was known before the poll, not with its own twin.
+    """
+    chosen: dict[str, Alert] = {}
+    for alert in alerts:
+        held = chosen.get(alert.id)
+        if held is None or alert.updated > held.updated:
+            chosen[alert.id] = alert
+    return list(chosen.values())
 
 
 def _expired_when_last_seen(payload: dict[str, object], last_seen: str) -> bool:

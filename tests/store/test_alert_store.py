@@ -26,6 +26,28 @@ async def test_same_item_twice_in_one_feed_is_one_announcement(db: Database):
     assert len(recorded) == 1
 
 
+async def test_two_versions_of_one_item_in_one_feed_are_one_announcement_of_the_latest(
+    db: Database,
+):
+    """An event listed twice, an older and a newer episode: one alert, the newer one."""
+    older = make_alert(id="TC1", severity=Severity.CAUTION, title="Cyclone, episode 1")
+    newer = replace(
+        older,
+        severity=Severity.EXTREME,
+        title="Cyclone, episode 2",
+        updated=older.updated + timedelta(hours=6),
+    )
+    for feed in ([older, newer], [newer, older]):
+        async with db.transaction() as conn:
+            await conn.execute("DELETE FROM alert_versions")
+            await conn.execute("DELETE FROM alerts")
+        recorded = await record_poll(db, "gdacs", feed, now=BASE_TIME)
+        assert [(r.announcement.change, r.announcement.alert.title) for r in recorded] == [
+            (Change.NEW, "Cyclone, episode 2")
+        ]
+        assert await record_poll(db, "gdacs", [newer], now=BASE_TIME) == []
+
+
 async def test_reidentified_item_with_same_content_is_not_news(db: Database):
     await record_poll(db, "us-state", [make_alert(id="GM,advisory")], now=BASE_TIME)
     recorded = await record_poll(db, "us-state", [make_alert(id="GM-advisory-2")], now=BASE_TIME)
