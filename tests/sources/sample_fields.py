@@ -15,13 +15,18 @@ import unicodedata
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from babel import Locale
 from babel.core import get_global
 
 FEEDS = Path(__file__).resolve().parents[2] / "feeds"
+# Real captures of the same sources found in other public repositories (provenance in the
+# folder's PROVENANCE.md): data the adapters were not written against.
+CAPTURES = Path(__file__).resolve().parent / "captures"
 
 # Sample file -> the source kind that reads it.
 KINDS = {
@@ -35,6 +40,33 @@ KINDS = {
     "govuk-content-api-travel_advice-albania.example.json": "uk-fcdo",
     "govuk-content-api-travel_advice_index.example.json": "uk-fcdo",
 }
+
+# Capture file -> the source kind that reads it.
+CAPTURE_KINDS = {
+    "usgs-2.5_day-2017-07-05.geojson": "usgs",
+    "usgs-4.5_day-2024-02-06.geojson": "usgs",
+    "usgs-all_hour-2024-05-31.geojson": "usgs",
+    "usgs-significant_month-2014-03-24.geojson": "usgs",
+    "usgs-significant_week-2016-10-10.geojson": "usgs",
+    "usgs-significant_week-2019-06-10.geojson": "usgs",
+    "gdacs-rss-archive-india-orange-2016-04-09.xml": "gdacs",
+    "cap12-au-bom-thunderstorm-2019-01-16.cap.xml": "cap",
+    "cap12-ca-eccc-naad-weather-statement-2019-07-12.cap.xml": "cap",
+    "cap12-is-imo-wind-2021-09-10.cap.xml": "cap",
+    "cap12-ph-pagasa-test-2014-11-03.cap.xml": "cap",
+    "cap12-tw-wra-reservoir-2014-05-14.cap.xml": "cap",
+    "cap11-us-nws-ga-special-weather-statement-2012-03-15.cap.xml": "cap",
+    "cap12-us-nws-ipaws-hurricane-update-2020-08-26.cap.xml": "cap",
+    "cap12-se-krisinformation-atom-index-2018-11-21.atom": "cap",
+    "cap11-ca-naad-pelmorex-atom-index-2014-05-10.atom": "cap",
+}
+ALL_KINDS = KINDS | CAPTURE_KINDS
+
+
+def path_of(name: str) -> Path:
+    """Where the sample or capture `name` is."""
+    return (FEEDS if name in KINDS else CAPTURES) / name
+
 
 # The documented level tables (docs/sources.md, "Levels and categories at a glance").
 CANADA_STATES = {0: 1, 1: 2, 2: 3, 3: 4}
@@ -134,7 +166,8 @@ def _us_state(body: bytes) -> list[Derived]:
 def _gdacs(body: bytes) -> list[Derived]:
     rows = []
     for item in ET.fromstring(body.removeprefix(b"\xef\xbb\xbf")).iter("item"):
-        countries = {alpha3()[code] for code in item.findtext(f"{_GDACS}iso3", "").split(",")}
+        iso3 = item.findtext(f"{_GDACS}iso3", "").split(",")
+        countries = {alpha3()[code.strip()] for code in iso3 if code.strip()}
         names = item.findtext(f"{_GDACS}country", "").split(",")
         # Cyclones list more in the text: "The cyclone affects these countries: Fiji, Tonga,
         # Niue (vulnerability Medium)."
@@ -174,31 +207,55 @@ def _fips6_countries(values: list[str]) -> set[str]:
 def _cap(body: bytes) -> list[Derived]:
     root = ET.fromstring(body)
     if root.tag == f"{_ATOM}feed":
-        return [_cap_entry(entry) for entry in root.iter(f"{_ATOM}entry")]
+        return [row for entry in root.iter(f"{_ATOM}entry") if (row := _cap_entry(entry))]
     ns = root.tag.partition("}")[0] + "}"
+    if root.findtext(f"{ns}status") != "Actual":
+        return []  # tests and exercises are no alerts
     severity = max(CAP_SEVERITIES[s.text.lower()] for s in root.iter(f"{ns}severity") if s.text)
     fips = [
         geocode.findtext(f"{ns}value", "")
         for geocode in root.iter(f"{ns}geocode")
-        if geocode.findtext(f"{ns}valueName") == "FIPS6"
+        if geocode.findtext(f"{ns}valueName") in ("FIPS6", "SAME")
     ]
-    countries = _fips6_countries(fips)
-    if not countries:  # the sender's country domain, as the adapter falls back to
-        tld = root.findtext(f"{ns}sender", "").rpartition(".")[2].upper()
-        countries = {tld} if tld in iso_codes() else set()
-    return [Derived(root.findtext(f"{ns}identifier", ""), frozenset(countries), severity)]
+    countries = _fips6_countries(fips) or _domain_country(root.findtext(f"{ns}sender", ""))
+    identifier = _first_of_chain(root.findtext(f"{ns}references") or "")
+    return [
+        Derived(identifier or root.findtext(f"{ns}identifier", ""), frozenset(countries), severity)
+    ]
 
 
-def _cap_entry(entry: ET.Element) -> Derived:
-    cap = "{urn:oasis:names:tc:emergency:cap:1.1}"
+def _first_of_chain(references: str) -> str:
+    """CAP: an Update or Cancel keeps the identifier of the earliest message it references
+    ("sender,identifier,sent" triples; the first listed of equally early ones)."""
+    triples = [triple.split(",") for triple in references.split()]
+    dated = [(datetime.fromisoformat(sent), identifier) for _, identifier, sent in triples]
+    earliest = min((moment for moment, _ in dated), default=None)
+    return next((identifier for moment, identifier in dated if moment == earliest), "")
+
+
+def _domain_country(sender: str) -> set[str]:
+    """The country of an e-mail or web address's top-level domain, as the adapter falls
+    back to: "cap@bom.gov.au" is AU."""
+    host = urlsplit(sender if "://" in sender else "//" + sender.rpartition("@")[2]).hostname
+    tld = (host or "").rpartition(".")[2].upper()
+    return {tld} if tld in iso_codes() else set()
+
+
+def _cap_entry(entry: ET.Element) -> Derived | None:
+    caps = [f"{{urn:oasis:names:tc:emergency:cap:{version}}}" for version in ("1.1", "1.2")]
+    cap = next((ns for ns in caps if any(e.tag.startswith(ns) for e in entry)), None)
+    if cap is None:
+        return None  # no cap:* field: the linked document holds the alert
     identifier = entry.findtext(f"{cap}identifier") or entry.findtext(f"{_ATOM}id", "")
-    severity = CAP_SEVERITIES[entry.findtext(f"{cap}severity", "").lower()]
+    severity = CAP_SEVERITIES[entry.findtext(f"{cap}severity", "unknown").lower()]
     fips = [
         geocode.findtext(f"{_ATOM}value", "") or geocode.findtext("value", "")
         for geocode in entry.iter(f"{cap}geocode")
         if (geocode.findtext(f"{_ATOM}valueName") or geocode.findtext("valueName")) == "FIPS6"
     ]
-    return Derived(identifier, frozenset(_fips6_countries(fips)), severity)
+    author = entry.findtext(f"{_ATOM}author/{_ATOM}name", "")
+    countries = _fips6_countries(fips) or _domain_country(author)
+    return Derived(identifier, frozenset(countries), severity)
 
 
 def _canada(body: bytes) -> list[Derived]:
@@ -232,5 +289,5 @@ _READERS: dict[str, Callable[[bytes], list[Derived]]] = {
 
 
 def derive(name: str) -> list[Derived]:
-    """Every item of the sample `name`, in the sample's order."""
-    return _READERS[KINDS[name]]((FEEDS / name).read_bytes())
+    """Every item of the sample or capture `name`, in its order."""
+    return _READERS[ALL_KINDS[name]](path_of(name).read_bytes())
