@@ -85,11 +85,12 @@ GENERIC_DOMAINS = frozenset({"eu", "int", "io", "tv", "fm", "me", "co", "cc", "w
 
 @dataclass(slots=True)
 class Area:
-    """What the <area> blocks of one <info> say about where."""
+    """What the <area> blocks of one <info> say about where: descriptions, the countries
+    of its geocodes, the centre of each polygon and circle (placed in `locate`)."""
 
     descriptions: list[str] = field(default_factory=list)
     countries: set[str] = field(default_factory=set)
-    centre: tuple[float, float] | None = None
+    centres: list[tuple[float, float]] = field(default_factory=list)
 
 
 def cap_namespace(element: Element) -> str | None:
@@ -203,13 +204,29 @@ def _add_area(area: Area, children: Sequence[tuple[str, Element]]) -> None:
         area.countries |= geocode_countries(named.get("valueName", ""), named.get("value", ""))
     shapes = [centre_of((c.text or "").strip()) for c in by_name.get("polygon", ())]
     shapes += [circle_centre((c.text or "").strip()) for c in by_name.get("circle", ())]
-    for centre in shapes:
-        if centre is None:
-            continue
-        area.centre = area.centre or centre
-        country = from_coordinates(*centre)
+    area.centres += [centre for centre in shapes if centre is not None]
+
+
+def locate(
+    centres: Sequence[tuple[float, float]], sender: str | None
+) -> tuple[set[str], tuple[float, float] | None]:
+    """The countries the shapes' centres lie in, and the first centre.
+
+    CAP writes points "lat,lon", but some publishers write "lon,lat" (Krisinformation's
+    circles over Sweden, read as written, lie in the Arabian Sea or in Pakistan). A point
+    that is not in the sender's country, but is once swapped, is read swapped.
+    """
+    countries: set[str] = set()
+    first: tuple[float, float] | None = None
+    for latitude, longitude in centres:
+        point = (latitude, longitude)
+        country = from_coordinates(latitude, longitude)
+        if sender and country != sender and from_coordinates(longitude, latitude) == sender:
+            point, country = (longitude, latitude), sender
+        first = first or point
         if country:
-            area.countries.add(country)
+            countries.add(country)
+    return countries, first
 
 
 def category_of(categories: Iterable[str], event: str) -> Category:
@@ -287,7 +304,7 @@ def merged_areas(infos: Sequence[Info]) -> Area:
         found = info.area
         area.descriptions += [d for d in found.descriptions if d not in area.descriptions]
         area.countries |= found.countries
-        area.centre = area.centre or found.centre
+        area.centres += found.centres
     return area
 
 
@@ -310,9 +327,13 @@ def alert_from_message(message: Message, *, source: str, url: str = "") -> Alert
     )
     level = field.get("severity", "") or "Unknown"
     area = merged_areas(infos)
-    countries = set(area.countries)
-    if not countries and (country := sender_country(message.sender)):
-        countries.add(country)
+    # The sender's country is needed to place points and when nothing else names one.
+    needed = area.centres or not area.countries
+    sender = sender_country(message.sender) if needed else None
+    located, centre = locate(area.centres, sender)
+    countries = area.countries | located
+    if not countries and sender:
+        countries.add(sender)
     if not countries:
         raise ValueError(f"{message.identifier}: no country in its areas or sender")
     expires_text = field.get("expires", "")
@@ -353,8 +374,8 @@ def alert_from_message(message: Message, *, source: str, url: str = "") -> Alert
         advice=instruction,
         expires=expires,
         cancelled=message.msg_type.casefold() == "cancel",
-        latitude=area.centre[0] if area.centre else None,
-        longitude=area.centre[1] if area.centre else None,
+        latitude=centre[0] if centre else None,
+        longitude=centre[1] if centre else None,
         translations=translations,
         facts={key: value for key, value in facts.items() if value},
     )
@@ -433,6 +454,9 @@ def read_entry(entry: Element, *, source: str) -> Alert | None:
         has_cap = True
         if name in _AREA_FIELDS:
             area_children.append((name, child))
+            continue
+        if name == "area":  # a whole <cap:area> block, as Krisinformation writes them
+            area_children += [(local_name(part), part) for part in child.iterchildren("{*}*")]
             continue
         if name == "category":
             categories.append(value)

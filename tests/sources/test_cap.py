@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from bot.alerts import Category, Severity
 from bot.sources.base import FeedClient, FeedMalformed, SchemaChanged, Validators
-from bot.sources.cap import CapAdapter, category_of, sender_country
+from bot.sources.cap import CapAdapter, category_of, locate, sender_country
 
 FEEDS = Path(__file__).resolve().parents[2] / "feeds"
 RFS = FEEDS / "cap12-au-nsw-rfs-2011-10-05.cap.xml"
@@ -309,6 +309,41 @@ def test_rss_index_is_read_too() -> None:
 )
 def test_a_sender_address_names_its_country(sender: str, country: str | None) -> None:
     assert sender_country(sender) == country
+
+
+def test_points_written_lon_lat_are_read_in_the_senders_country() -> None:
+    """Krisinformation.se writes its circles "lon,lat": as written they lie in the Arabian
+    Sea or in Pakistan, which would tell travellers there of a storm in Sweden."""
+    capture = (
+        Path(__file__).parent / "captures" / "cap12-se-krisinformation-atom-index-2018-11-21.atom"
+    )
+
+    feed = parse(capture.read_bytes())
+
+    assert [alert.countries for alert in feed.alerts] == [("SE",)] * 4
+    for alert in feed.alerts:
+        assert alert.latitude is not None and alert.longitude is not None
+        assert 55 < alert.latitude < 70 and 10 < alert.longitude < 25, alert.facts["area"]
+    assert feed.alerts[0].facts["area"] == "Gävleborgs län; Gävle"
+
+
+@pytest.mark.parametrize(
+    ("centres", "sender", "countries", "first"),
+    [
+        ([(61.44, 16.57)], "SE", {"SE"}, (61.44, 16.57)),  # lat,lon as CAP says
+        ([(16.57, 61.44), (20.25, 66.86)], "SE", {"SE"}, (61.44, 16.57)),  # lon,lat
+        ([(13.45, 144.78)], "US", {"GU"}, (13.45, 144.78)),  # NWS Guam: not swapped
+        ([(20.25, 66.86)], None, {"IN"}, (20.25, 66.86)),  # no sender to say otherwise
+        ([], "SE", set(), None),
+    ],
+)
+def test_locate_reads_points_as_written_unless_swapping_finds_the_sender(
+    centres: list[tuple[float, float]],
+    sender: str | None,
+    countries: set[str],
+    first: tuple[float, float] | None,
+) -> None:
+    assert locate(centres, sender) == (countries, first)
 
 
 def test_an_index_of_bare_links_read_from_a_file_says_where_its_alerts_are() -> None:
