@@ -186,6 +186,11 @@ class CaTravelAdapter(SourceAdapter):
         data = document.get("data")
         if not isinstance(data, dict):
             raise SchemaChanged("'data' object is missing")
+        if "advisory-state" in data:
+            raise SchemaChanged(
+                "this is one destination's document (cta-cap-XX.json): configure the index,"
+                " https://data.international.gc.ca/travel-voyage/index-updated.json"
+            )
         check_shape(data)
         alerts: list[Alert] = []
         problems: list[str] = []

@@ -168,6 +168,16 @@ def test_renamed_advisory_state_is_a_schema_change() -> None:
         parse(document)
 
 
+def test_one_destinations_document_says_to_configure_the_index() -> None:
+    """data.international.gc.ca also serves each destination alone (cta-cap-fr.json), with
+    the entry itself as "data": a source pointed at one gets told which URL to use."""
+    entry = sample()["data"]["FR"]
+    document = {"metadata": {"generated": {"timestamp": 1791199216}}, "data": entry}
+
+    with pytest.raises(SchemaChanged, match=r"one destination's document.*index-updated.json"):
+        parse(document)
+
+
 @pytest.mark.parametrize(
     "document",
     [
