@@ -4,7 +4,8 @@ A CAP <alert> (namespace urn:oasis:names:tc:emergency:cap:1.1 or :1.2, prefixed 
 has one <info> per language, each with areas (<polygon>, <circle>, <geocode>). National
 weather services and civil-protection agencies (US NWS, MeteoAlarm, NSW RFS, ...) publish
 an Atom or RSS index whose entries link to the CAP documents and repeat some cap:*
-fields: `parse` reads those fields, `poll` fetches the linked documents.
+fields: `parse` reads those fields, `poll` fetches the linked documents. The US NWS API
+serves the same messages as JSON (`cap_json`).
 
 An Update or Cancel names the messages it replaces in <references>
 ("sender,identifier,sent" triples), so an alert's id is the identifier of the first
@@ -29,6 +30,7 @@ from bot.sources.base import (
     SourceAdapter,
     SourceError,
     Validators,
+    load_json,
 )
 from bot.sources.text import plain_text, shorten
 from bot.sources.xml import NS, Element, local_name, parse_date, parse_xml
@@ -524,6 +526,15 @@ def index_entries(root: Element) -> list[Element] | None:
     return None
 
 
+def read_index_entries(body: bytes) -> list[Element] | None:
+    return index_entries(parse_xml(body))
+
+
+def is_json(body: bytes) -> bool:
+    """Whether `body` is JSON (the US NWS API's alerts) rather than CAP XML."""
+    return body.removeprefix(b"\xef\xbb\xbf").lstrip()[:1] in (b"{", b"[")
+
+
 class CapAdapter(SourceAdapter):
     """CAP 1.1/1.2 alerts, from one document or from an Atom/RSS index of them."""
 
@@ -538,6 +549,11 @@ class CapAdapter(SourceAdapter):
     def parse_document(self, body: bytes, *, source: str, url: str = "") -> ParsedFeed:
         """`parse`, with the URL the document came from as the alert's link when the
         CAP message names no <web> page of its own."""
+        if is_json(body):
+            # Imported here: the JSON reader builds its messages with this module.
+            from bot.sources.cap_json import read_nws_json
+
+            return read_nws_json(load_json(body), source=source)
         root = parse_xml(body)
         if local_name(root) == "alert" and cap_namespace(root):
             try:
@@ -574,7 +590,8 @@ class CapAdapter(SourceAdapter):
             return PollOutcome(None, validators)
         # Parsing happens in worker threads, as in `SourceAdapter.poll`: a large index
         # (MeteoAlarm's run to hundreds of entries) must not stall chat handlers.
-        entries = await asyncio.to_thread(lambda: index_entries(parse_xml(fetched.body)))
+        body = fetched.body
+        entries = None if is_json(body) else await asyncio.to_thread(read_index_entries, body)
         if entries is None:
             parsed = await asyncio.to_thread(
                 self.parse_document, fetched.body, source=source, url=url

@@ -1,0 +1,121 @@
+"""CAP alerts as the US National Weather Service's API serves them: JSON, not XML.
+
+https://api.weather.gov/alerts/active answers GeoJSON by default (application/geo+json),
+{"type": "FeatureCollection", "features": [{"geometry": a polygon or null, "properties":
+{...}}]}, one alert a feature; /alerts/{id} answers one feature, and JSON-LD
+(application/ld+json) puts the same properties in {"@graph": [...]}. The properties are
+the CAP message's own fields under their CAP names: id, sender, senderName, sent, status,
+messageType, references [{"identifier", "sender", "sent"}], category, severity,
+certainty, urgency, event, headline, description, instruction, expires, areaDesc and
+geocode {"SAME": [...], "UGC": [...]}.
+
+Each is read into the same `Message` as an XML document, so ids, updates, cancels,
+severity, category and countries follow the same rules. GeoJSON points are [lon, lat].
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from bot.alerts import Alert
+from bot.sources.base import ParsedFeed, SchemaChanged
+from bot.sources.cap import Area, Info, Message, alert_from_message, geocode_countries
+from bot.sources.xml import parse_date
+
+# The properties copied into the message's <info> fields, under their CAP names.
+INFO_FIELDS = (
+    "event", "headline", "description", "instruction", "severity", "urgency", "certainty",
+    "expires", "senderName", "language", "web",
+)  # fmt: skip
+
+
+def read_nws_json(document: Any, *, source: str) -> ParsedFeed:
+    """Every alert of an api.weather.gov answer; a feature that cannot be read is a problem,
+    an answer of another shape is a schema change."""
+    alerts: list[Alert] = []
+    problems: list[str] = []
+    for position, (properties, geometry) in enumerate(_features(document)):
+        try:
+            alert = read_properties(properties, geometry, source=source)
+        except (ValueError, TypeError, KeyError) as error:
+            problems.append(f"feature {position}: {error}")
+            continue
+        if alert is not None:
+            alerts.append(alert)
+    return ParsedFeed(tuple(alerts), tuple(problems))
+
+
+def _features(document: Any) -> list[tuple[Mapping[str, Any], Any]]:
+    if isinstance(document, dict) and isinstance(document.get("features"), list):
+        features = document["features"]
+    elif isinstance(document, dict) and isinstance(document.get("@graph"), list):
+        features = [{"properties": item} for item in document["@graph"]]
+    elif isinstance(document, dict) and isinstance(document.get("properties"), dict):
+        features = [document]
+    else:
+        raise SchemaChanged(
+            "expected CAP XML, or the NWS alerts API's GeoJSON ('features') or JSON-LD ('@graph')"
+        )
+    return [
+        (feature.get("properties") or {}, feature.get("geometry"))
+        for feature in features
+        if isinstance(feature, dict)
+    ]
+
+
+def read_properties(properties: Mapping[str, Any], geometry: Any, *, source: str) -> Alert | None:
+    """One alert's properties -> its Alert; None for one that is not a real alert."""
+    status = str(properties.get("status") or "").casefold()
+    msg_type = str(properties.get("messageType") or "Alert")
+    if status not in ("actual", "") or msg_type.casefold() in ("ack", "error"):
+        return None
+    identifier = str(properties.get("id") or properties.get("identifier") or "")
+    sent = str(properties.get("sent") or "")
+    if not identifier or not sent:
+        raise ValueError("an alert without an id or a sent time")
+    fields = {
+        name: str(value) for name in INFO_FIELDS if (value := properties.get(name)) is not None
+    }
+    fields.setdefault("web", str(properties.get("@id") or ""))
+    geocode = properties.get("geocode") or {}
+    area = Area(descriptions=[str(properties["areaDesc"])] if properties.get("areaDesc") else [])
+    for name, values in geocode.items() if isinstance(geocode, dict) else ():
+        if isinstance(values, list):
+            area.countries |= geocode_countries(name, " ".join(map(str, values)))
+    centre = polygon_centre(geometry)
+    if centre is not None:
+        area.centres.append(centre)
+    category = properties.get("category")
+    message = Message(
+        identifier=identifier,
+        sender=str(properties.get("sender") or ""),
+        sent=parse_date(sent),
+        msg_type=msg_type,
+        references=" ".join(
+            f"{ref.get('sender', '')},{ref.get('identifier', '')},{ref.get('sent', '')}"
+            for ref in properties.get("references") or ()
+            if isinstance(ref, dict)
+        ),
+        infos=[Info(fields, [str(category)] if category else [], area)],
+    )
+    return alert_from_message(message, source=source, url=fields["web"])
+
+
+def polygon_centre(geometry: Any) -> tuple[float, float] | None:
+    """The mean (lat, lon) of a GeoJSON Polygon's outer ring ([lon, lat] points)."""
+    if not isinstance(geometry, dict) or geometry.get("type") != "Polygon":
+        return None
+    rings = geometry.get("coordinates")
+    if not isinstance(rings, list) or not rings or not isinstance(rings[0], list):
+        return None
+    points = [
+        (float(point[1]), float(point[0]))
+        for point in rings[0]
+        if isinstance(point, list) and len(point) >= 2
+    ]
+    if len(points) > 1 and points[0] == points[-1]:
+        points.pop()
+    if not points:
+        return None
+    return sum(p[0] for p in points) / len(points), sum(p[1] for p in points) / len(points)

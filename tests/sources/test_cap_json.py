@@ -1,0 +1,192 @@
+"""The US NWS alerts API's JSON, read by the `cap` adapter like CAP XML.
+
+No capture of api.weather.gov is in feeds/: the documents below follow its published
+shape (GeoJSON FeatureCollection, one feature per alert; JSON-LD "@graph"; one feature
+for /alerts/{id}), with its quirks: references as objects, geocodes as lists, polygon
+points [lon, lat], no language field, "@id" as the only link.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import pytest
+
+from bot.alerts import Category, Severity
+from bot.sources.base import FeedClient, FeedMalformed, SchemaChanged, Validators
+from bot.sources.cap import CapAdapter
+
+API = "https://api.weather.gov/alerts/"
+SENDER = "w-nws.webmaster@noaa.gov"
+
+
+def properties(identifier: str, **fields: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "@id": API + identifier,
+        "@type": "wx:Alert",
+        "id": identifier,
+        "areaDesc": "Bexar; Guadalupe; Comal",
+        "geocode": {"SAME": ["048029", "048187", "048091"], "UGC": ["TXZ205", "TXZ206"]},
+        "affectedZones": ["https://api.weather.gov/zones/forecast/TXZ205"],
+        "references": [],
+        "sent": "2026-05-04T23:15:00-05:00",
+        "effective": "2026-05-04T23:15:00-05:00",
+        "onset": "2026-05-04T23:15:00-05:00",
+        "expires": "2026-05-05T00:00:00-05:00",
+        "ends": None,
+        "status": "Actual",
+        "messageType": "Alert",
+        "category": "Met",
+        "severity": "Severe",
+        "certainty": "Observed",
+        "urgency": "Immediate",
+        "event": "Severe Thunderstorm Warning",
+        "sender": SENDER,
+        "senderName": "NWS Austin/San Antonio TX",
+        "headline": "Severe Thunderstorm Warning issued May 4 at 11:15PM CDT by NWS Austin/San"
+        " Antonio TX",
+        "description": "At 1114 PM CDT, a severe thunderstorm was located over\nNew Braunfels,"
+        " moving east at 25 mph.\n\nHAZARD...60 mph wind gusts.",
+        "instruction": "For your protection move to an interior room on the lowest floor.",
+        "response": "Shelter",
+        "parameters": {"NWSheadline": ["SEVERE THUNDERSTORM WARNING"], "VTEC": ["/O.NEW/"]},
+    }
+    base.update(fields)
+    return base
+
+
+SQUARE = {  # around New Braunfels, TX, as GeoJSON writes it: [lon, lat]
+    "type": "Polygon",
+    "coordinates": [[[-98.2, 29.6], [-98.0, 29.6], [-98.0, 29.8], [-98.2, 29.8], [-98.2, 29.6]]],
+}
+FIRST = "urn:oid:2.49.0.1.840.0.aaa.001.1"
+UPDATE = "urn:oid:2.49.0.1.840.0.bbb.001.1"
+
+
+def feature(props: dict[str, Any], geometry: Any = None) -> dict[str, Any]:
+    return {"id": props["@id"], "type": "Feature", "geometry": geometry, "properties": props}
+
+
+COLLECTION = {
+    "@context": ["https://geojson.org/geojson-ld/geojson-context.jsonld", {"@version": "1.1"}],
+    "type": "FeatureCollection",
+    "features": [
+        feature(properties(FIRST), SQUARE),
+        feature(
+            properties(
+                UPDATE,
+                messageType="Update",
+                severity="Extreme",
+                sent="2026-05-04T23:40:00-05:00",
+                references=[
+                    {
+                        "@id": API + FIRST,
+                        "identifier": FIRST,
+                        "sender": SENDER,
+                        "sent": "2026-05-04T23:15:00-05:00",
+                    },
+                ],
+            )
+        ),
+        feature(
+            properties(
+                "urn:oid:2.49.0.1.840.0.guam.001.1",
+                areaDesc="Guam",
+                geocode={"UGC": ["GUZ001"]},
+                event="Flood Watch",
+                severity="Moderate",
+            )
+        ),
+        feature(properties("urn:oid:2.49.0.1.840.0.test.001.1", status="Test")),
+        feature(properties("urn:oid:2.49.0.1.840.0.bad.001.1", sent=None)),
+    ],
+    "title": "Current watches, warnings, and advisories for the United States",
+    "updated": "2026-05-05T04:45:00+00:00",
+}
+
+
+def parse(document: Any) -> Any:
+    return CapAdapter().parse(json.dumps(document).encode(), source="nws")
+
+
+def test_each_alert_of_the_geojson_answer_is_read_as_cap() -> None:
+    feed = parse(COLLECTION)
+
+    first, update, guam = feed.alerts
+    assert first.id == FIRST
+    assert update.id == FIRST  # an Update replaces the message it references
+    assert guam.countries == ("GU",)
+    assert [alert.countries for alert in (first, update)] == [("US",), ("US",)]
+    assert [alert.severity for alert in feed.alerts] == [
+        Severity.HIGH,
+        Severity.EXTREME,
+        Severity.CAUTION,
+    ]
+    assert first.category is Category.WEATHER and guam.category is Category.FLOOD
+    assert feed.problems == ("feature 4: an alert without an id or a sent time",)
+
+
+def test_an_alert_reads_like_its_cap_document() -> None:
+    first = parse(COLLECTION).alerts[0]
+
+    assert first.title.startswith("Severe Thunderstorm Warning issued May 4")
+    assert first.summary.startswith("At 1114 PM CDT, a severe thunderstorm was located over")
+    assert first.advice == "For your protection move to an interior room on the lowest floor."
+    assert first.url == API + FIRST
+    assert first.published == datetime(2026, 5, 5, 4, 15, tzinfo=UTC)
+    assert first.expires == datetime(2026, 5, 5, 5, 0, tzinfo=UTC)
+    assert first.facts["area"] == "Bexar; Guadalupe; Comal"
+    # GeoJSON writes [lon, lat]: the centre is New Braunfels, not the Antarctic.
+    assert first.latitude == pytest.approx(29.7) and first.longitude == pytest.approx(-98.1)
+
+
+def test_json_ld_and_a_single_alert_give_the_same_alerts() -> None:
+    graph = {"@graph": [item["properties"] for item in COLLECTION["features"]]}
+    single = COLLECTION["features"][2]
+
+    assert [alert.id for alert in parse(graph).alerts] == [FIRST, FIRST, single["id"][len(API) :]]
+    assert parse(single).alerts == (parse(COLLECTION).alerts[2],)
+
+
+def test_a_cancel_withdraws_the_alert() -> None:
+    cancel = copy.deepcopy(COLLECTION["features"][1])
+    cancel["properties"]["messageType"] = "Cancel"
+
+    [alert] = parse({"type": "FeatureCollection", "features": [cancel]}).alerts
+
+    assert alert.id == FIRST and alert.cancelled
+
+
+@pytest.mark.parametrize(
+    "document", [{"type": "FeatureCollection"}, {"alerts": []}, [1, 2], {"features": "none"}]
+)
+def test_json_of_another_shape_is_a_schema_change(document: Any) -> None:
+    with pytest.raises(SchemaChanged, match="NWS alerts API"):
+        parse(document)
+
+
+def test_broken_json_is_malformed() -> None:
+    with pytest.raises(FeedMalformed):
+        CapAdapter().parse(b'{"features": [', source="nws")
+
+
+async def test_poll_reads_the_api_over_http(feed_server: Any) -> None:
+    url = feed_server.add(
+        "/alerts/active", json.dumps(COLLECTION).encode(), content_type="application/geo+json"
+    )
+    async with httpx.AsyncClient() as http:
+        outcome = await CapAdapter().poll(
+            FeedClient(http), url, source="nws", validators=Validators()
+        )
+
+    assert outcome.feed is not None
+    assert [alert.id for alert in outcome.feed.alerts] == [
+        FIRST,
+        FIRST,
+        COLLECTION["features"][2]["properties"]["id"],
+    ]
+    assert outcome.documents_fetched == 1
