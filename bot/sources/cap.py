@@ -561,9 +561,13 @@ class CapAdapter(SourceAdapter):
             except ValueError as error:
                 return ParsedFeed((), (str(error),))
             return ParsedFeed((alert,) if alert else ())
+        if local_name(root) == "alerts" and cap_namespace(root):
+            return self.parse_alerts(root, source=source, url=url)
         entries = index_entries(root)
         if entries is None:
-            raise SchemaChanged(f"not a CAP alert, Atom feed or RSS: <{local_name(root)}>")
+            raise SchemaChanged(
+                f"not a CAP alert, a list of alerts, an Atom feed or RSS: <{local_name(root)}>"
+            )
         alerts: list[Alert] = []
         problems: list[str] = []
         for position, entry in enumerate(entries):
@@ -578,6 +582,20 @@ class CapAdapter(SourceAdapter):
                 # Read from a file (`python -m bot parse`), an index of bare links yields
                 # nothing: say where the alerts are rather than print nothing at all.
                 problems.append(f"entry {position}: its CAP document is {link}, read by a poll")
+        return ParsedFeed(tuple(alerts), tuple(problems))
+
+    def parse_alerts(self, root: Element, *, source: str, url: str) -> ParsedFeed:
+        """Several <alert>s in one <alerts> document, as SMHI (Sweden) serves them."""
+        alerts: list[Alert] = []
+        problems: list[str] = []
+        for position, element in enumerate(root.iterchildren("{*}alert")):
+            try:
+                alert = read_alert(element, source=source, url=url)
+            except ValueError as error:
+                problems.append(f"alert {position}: {error}")
+                continue
+            if alert is not None:
+                alerts.append(alert)
         return ParsedFeed(tuple(alerts), tuple(problems))
 
     async def poll(

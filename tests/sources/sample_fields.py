@@ -58,6 +58,7 @@ CAPTURE_KINDS = {
     "cap11-us-nws-ga-special-weather-statement-2012-03-15.cap.xml": "cap",
     "cap12-us-nws-ipaws-hurricane-update-2020-08-26.cap.xml": "cap",
     "cap12-se-krisinformation-atom-index-2018-11-21.atom": "cap",
+    "cap12-se-smhi-alerts-2019-03-12.cap.xml": "cap",
     "cap11-ca-naad-pelmorex-atom-index-2014-05-10.atom": "cap",
 }
 ALL_KINDS = KINDS | CAPTURE_KINDS
@@ -208,9 +209,16 @@ def _cap(body: bytes) -> list[Derived]:
     root = ET.fromstring(body)
     if root.tag == f"{_ATOM}feed":
         return [row for entry in root.iter(f"{_ATOM}entry") if (row := _cap_entry(entry))]
+    if root.tag.endswith("}alerts"):  # several messages in one document
+        return [row for alert in root if (row := _cap_alert(alert))]
+    row = _cap_alert(root)
+    return [row] if row else []
+
+
+def _cap_alert(root: ET.Element) -> Derived | None:
     ns = root.tag.partition("}")[0] + "}"
     if root.findtext(f"{ns}status") != "Actual":
-        return []  # tests and exercises are no alerts
+        return None  # tests and exercises are no alerts
     severity = max(CAP_SEVERITIES[s.text.lower()] for s in root.iter(f"{ns}severity") if s.text)
     fips = [
         geocode.findtext(f"{ns}value", "")
@@ -219,9 +227,9 @@ def _cap(body: bytes) -> list[Derived]:
     ]
     countries = _fips6_countries(fips) or _domain_country(root.findtext(f"{ns}sender", ""))
     identifier = _first_of_chain(root.findtext(f"{ns}references") or "")
-    return [
-        Derived(identifier or root.findtext(f"{ns}identifier", ""), frozenset(countries), severity)
-    ]
+    return Derived(
+        identifier or root.findtext(f"{ns}identifier", ""), frozenset(countries), severity
+    )
 
 
 def _first_of_chain(references: str) -> str:

@@ -346,6 +346,24 @@ def test_locate_reads_points_as_written_unless_swapping_finds_the_sender(
     assert locate(centres, sender) == (countries, first)
 
 
+def test_several_alerts_in_one_document_are_each_read() -> None:
+    """SMHI serves its warnings as <alerts><alert>...</alert>...</alerts>."""
+    good = (
+        cap12(info())
+        .decode()
+        .split("?>", 1)[1]
+        .replace(' xmlns="urn:oasis:names:tc:emergency:cap:1.2"', "")
+    )
+    broken = good.replace("<identifier>2.49.0.1.250.0.FR.20240101</identifier>", "")
+    body = f'<alerts xmlns="urn:oasis:names:tc:emergency:cap:1.2">{good}{broken}</alerts>'
+
+    feed = parse(body.encode())
+
+    assert [alert.id for alert in feed.alerts] == ["2.49.0.1.250.0.FR.20240101"]
+    assert feed.alerts[0].countries == ("FR",)
+    assert feed.problems == ("alert 1: CAP alert without identifier or sent",)
+
+
 def test_an_index_of_bare_links_read_from_a_file_says_where_its_alerts_are() -> None:
     """`python -m bot parse` has no network: a poll fetches each linked document."""
     body = b"""<feed xmlns="http://www.w3.org/2005/Atom"><title>Alerts</title>
