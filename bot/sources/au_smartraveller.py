@@ -38,7 +38,14 @@ from zoneinfo import ZoneInfo
 
 from bot.alerts import Alert, Category, Severity
 from bot.countries import destination_countries, find_in_text
-from bot.sources.base import ParsedFeed, SchemaChanged, SourceAdapter, load_json
+from bot.sources.base import (
+    ParsedFeed,
+    SchemaChanged,
+    SourceAdapter,
+    as_object,
+    load_json,
+    read_each,
+)
 from bot.sources.text import plain_text, shorten
 from bot.sources.xml import (
     NS,
@@ -321,20 +328,9 @@ def parse_export(body: bytes, *, source: str) -> ParsedFeed:
     for key in ("title", LEVEL_FIELD):
         if not any(key in entry for entry in entries):
             raise SchemaChanged(f"key {key!r} is missing from every destination")
-    alerts: list[Alert] = []
-    problems: list[str] = []
-    for position, entry in enumerate(document):
-        if not isinstance(entry, dict):
-            problems.append(f"item {position}: not an object")
-            continue
-        try:
-            alert = parse_destination(entry, source=source)
-        except ValueError as error:
-            problems.append(f"item {position}: {error}")
-            continue
-        if alert is not None:
-            alerts.append(alert)
-    return ParsedFeed(tuple(alerts), tuple(problems))
+    return read_each(
+        document, lambda entry: parse_destination(as_object(entry), source=source), label="item"
+    )
 
 
 class AuSmartravellerAdapter(SourceAdapter):

@@ -100,6 +100,32 @@ def parse_items(items: Iterable[Item], parse_one: Callable[[Item], ParsedItem]) 
     return ParsedFeed(tuple(alerts), tuple(problems))
 
 
+def read_each(
+    items: Iterable[Item], read: Callable[[Item], Alert | None], *, label: str
+) -> ParsedFeed:
+    """Every item through `read`: one it cannot use (ValueError) is reported as "<label>
+    <position>: why" and the rest come through; None is an item that is no alert (a test
+    message, a destination with no level)."""
+    alerts: list[Alert] = []
+    problems: list[str] = []
+    for position, item in enumerate(items):
+        try:
+            alert = read(item)
+        except ValueError as error:
+            problems.append(f"{label} {position}: {error}")
+            continue
+        if alert is not None:
+            alerts.append(alert)
+    return ParsedFeed(tuple(alerts), tuple(problems))
+
+
+def as_object(item: Any) -> dict[str, Any]:
+    """A JSON item that must be an object; ValueError when it is not."""
+    if not isinstance(item, dict):
+        raise ValueError("not an object")
+    return item
+
+
 @dataclass(frozen=True, slots=True)
 class PollOutcome:
     """What one poll produced; `feed` is None when the server said 304 Not Modified."""

@@ -31,6 +31,7 @@ from bot.sources.base import (
     SourceError,
     Validators,
     load_json,
+    read_each,
 )
 from bot.sources.text import plain_text, shorten
 from bot.sources.xml import NS, Element, local_name, parse_date, parse_xml
@@ -586,17 +587,11 @@ class CapAdapter(SourceAdapter):
 
     def parse_alerts(self, root: Element, *, source: str, url: str) -> ParsedFeed:
         """Several <alert>s in one <alerts> document, as SMHI (Sweden) serves them."""
-        alerts: list[Alert] = []
-        problems: list[str] = []
-        for position, element in enumerate(root.iterchildren("{*}alert")):
-            try:
-                alert = read_alert(element, source=source, url=url)
-            except ValueError as error:
-                problems.append(f"alert {position}: {error}")
-                continue
-            if alert is not None:
-                alerts.append(alert)
-        return ParsedFeed(tuple(alerts), tuple(problems))
+        return read_each(
+            root.iterchildren("{*}alert"),
+            lambda element: read_alert(element, source=source, url=url),
+            label="alert",
+        )
 
     async def poll(
         self, client: FeedClient, url: str, *, source: str, validators: Validators

@@ -15,11 +15,10 @@ severity, category and countries follow the same rules. GeoJSON points are [lon,
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from bot.alerts import Alert
-from bot.sources.base import ParsedFeed, SchemaChanged
+from bot.sources.base import ParsedFeed, SchemaChanged, as_object, read_each
 from bot.sources.cap import Area, Info, Message, alert_from_message, geocode_countries
 from bot.sources.xml import parse_date
 
@@ -33,20 +32,14 @@ INFO_FIELDS = (
 def read_nws_json(document: Any, *, source: str) -> ParsedFeed:
     """Every alert of an api.weather.gov answer; a feature that cannot be read is a problem,
     an answer of another shape is a schema change."""
-    alerts: list[Alert] = []
-    problems: list[str] = []
-    for position, (properties, geometry) in enumerate(_features(document)):
-        try:
-            alert = read_properties(properties, geometry, source=source)
-        except (ValueError, TypeError, KeyError) as error:
-            problems.append(f"feature {position}: {error}")
-            continue
-        if alert is not None:
-            alerts.append(alert)
-    return ParsedFeed(tuple(alerts), tuple(problems))
+    return read_each(
+        _features(document),
+        lambda feature: read_properties(*feature, source=source),
+        label="feature",
+    )
 
 
-def _features(document: Any) -> list[tuple[Mapping[str, Any], Any]]:
+def _features(document: Any) -> list[tuple[Any, Any]]:
     if isinstance(document, dict) and isinstance(document.get("features"), list):
         features = document["features"]
     elif isinstance(document, dict) and isinstance(document.get("@graph"), list):
@@ -58,14 +51,17 @@ def _features(document: Any) -> list[tuple[Mapping[str, Any], Any]]:
             "expected CAP XML, or the NWS alerts API's GeoJSON ('features') or JSON-LD ('@graph')"
         )
     return [
-        (feature.get("properties") or {}, feature.get("geometry"))
-        for feature in features
+        (feature.get("properties"), feature.get("geometry"))
         if isinstance(feature, dict)
+        else (feature, None)
+        for feature in features
     ]
 
 
-def read_properties(properties: Mapping[str, Any], geometry: Any, *, source: str) -> Alert | None:
-    """One alert's properties -> its Alert; None for one that is not a real alert."""
+def read_properties(value: Any, geometry: Any, *, source: str) -> Alert | None:
+    """One alert's properties -> its Alert; None for one that is not a real alert;
+    ValueError when they cannot be used."""
+    properties = as_object(value)
     status = str(properties.get("status") or "").casefold()
     msg_type = str(properties.get("messageType") or "Alert")
     if status not in ("actual", "") or msg_type.casefold() in ("ack", "error"):
@@ -109,11 +105,14 @@ def polygon_centre(geometry: Any) -> tuple[float, float] | None:
     rings = geometry.get("coordinates")
     if not isinstance(rings, list) or not rings or not isinstance(rings[0], list):
         return None
-    points = [
-        (float(point[1]), float(point[0]))
-        for point in rings[0]
-        if isinstance(point, list) and len(point) >= 2
-    ]
+    try:
+        points = [
+            (float(point[1]), float(point[0]))
+            for point in rings[0]
+            if isinstance(point, list) and len(point) >= 2
+        ]
+    except (TypeError, ValueError):  # a broken shape: the alert without a position
+        return None
     if len(points) > 1 and points[0] == points[-1]:
         points.pop()
     if not points:

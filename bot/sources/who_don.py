@@ -21,7 +21,14 @@ from typing import Any
 
 from bot.alerts import Alert, Category, Severity
 from bot.countries import find_in_text, resolve
-from bot.sources.base import ParsedFeed, SchemaChanged, SourceAdapter, load_json
+from bot.sources.base import (
+    ParsedFeed,
+    SchemaChanged,
+    SourceAdapter,
+    as_object,
+    load_json,
+    read_each,
+)
 from bot.sources.text import plain_text, shorten
 from bot.sources.xml import parse_iso8601
 
@@ -145,14 +152,6 @@ class WhoDonAdapter(SourceAdapter):
             "PublicationDate" in item or "PublicationDateAndTime" in item for item in reports
         ):
             raise SchemaChanged("key 'PublicationDate' is missing from every report")
-        alerts: list[Alert] = []
-        problems: list[str] = []
-        for position, item in enumerate(items):
-            if not isinstance(item, dict):
-                problems.append(f"item {position}: not an object")
-                continue
-            try:
-                alerts.append(parse_report(item, source=source))
-            except ValueError as error:
-                problems.append(f"item {position}: {error}")
-        return ParsedFeed(tuple(alerts), tuple(problems))
+        return read_each(
+            items, lambda item: parse_report(as_object(item), source=source), label="item"
+        )

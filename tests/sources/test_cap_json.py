@@ -190,3 +190,16 @@ async def test_poll_reads_the_api_over_http(feed_server: Any) -> None:
         COLLECTION["features"][2]["properties"]["id"],
     ]
     assert outcome.documents_fetched == 1
+
+
+def test_a_broken_feature_is_reported_and_a_broken_shape_only_loses_the_position() -> None:
+    broken_shape = copy.deepcopy(COLLECTION["features"][0])
+    broken_shape["geometry"] = {"type": "Polygon", "coordinates": [[["west", None], [1]]]}
+    document = {"features": [{"properties": ["not", "an", "object"]}, "text", broken_shape]}
+
+    feed = parse(document)
+
+    [alert] = feed.alerts
+    assert alert.id == FIRST and alert.countries == ("US",)
+    assert alert.latitude is None and alert.longitude is None
+    assert feed.problems == ("feature 0: not an object", "feature 1: not an object")
