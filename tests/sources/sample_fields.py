@@ -51,6 +51,7 @@ CAPTURE_KINDS = {
     "usgs-significant_week-2019-06-10.geojson": "usgs",
     "gdacs-rss-archive-india-orange-2016-04-09.xml": "gdacs",
     "gdacs-rss-2024-12-10.xml": "gdacs",
+    "gdacs-rss_24h-2019-12-30.xml": "gdacs",
     "cap12-au-bom-thunderstorm-2019-01-16.cap.xml": "cap",
     "cap12-ca-eccc-naad-weather-statement-2019-07-12.cap.xml": "cap",
     "cap12-is-imo-wind-2021-09-10.cap.xml": "cap",
