@@ -62,6 +62,7 @@ CAPTURE_KINDS = {
     "cap12-se-krisinformation-atom-index-2018-11-21.atom": "cap",
     "cap12-se-smhi-alerts-2019-03-12.cap.xml": "cap",
     "cap11-ca-naad-pelmorex-atom-index-2014-05-10.atom": "cap",
+    "cap11-us-nws-atom-index-2018-08-15.atom": "cap",
 }
 ALL_KINDS = KINDS | CAPTURE_KINDS
 
