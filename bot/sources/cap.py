@@ -330,13 +330,16 @@ def alert_from_message(message: Message, *, source: str, url: str = "") -> Alert
     )
     level = field.get("severity", "") or "Unknown"
     area = merged_areas(infos)
-    # The sender's country is needed to place points and when nothing else names one.
-    needed = area.centres or not area.countries
-    sender = sender_country(message.sender) if needed else None
-    located, centre = locate(area.centres, sender)
-    countries = area.countries | located
-    if not countries and sender:
-        countries.add(sender)
+    if area.countries:
+        # Geocodes name the countries: the shapes add none (a town across a border can be
+        # nearer a border area's centre than its own towns) and cost no lookups.
+        countries = set(area.countries)
+        centre = area.centres[0] if area.centres else None
+    else:
+        sender = sender_country(message.sender)
+        countries, centre = locate(area.centres, sender)
+        if not countries and sender:
+            countries.add(sender)
     if not countries:
         raise ValueError(f"{message.identifier}: no country in its areas or sender")
     expires_text = field.get("expires", "")

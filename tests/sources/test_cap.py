@@ -240,6 +240,19 @@ def test_polygon_centre_gives_position_and_country() -> None:
     assert alert.longitude == pytest.approx((4.6 + 5.1 + 4.6) / 3)
 
 
+def test_geocodes_decide_the_country_and_a_border_polygon_adds_none() -> None:
+    """A Detroit River warning for Wayne County, Michigan, whose polygon's centre is
+    nearer Windsor than any US town: the geocodes say US, and Canada is not told."""
+    polygon = "42.33,-83.05 42.33,-83.01 42.27,-83.03 42.33,-83.05"
+    geocode = "<geocode><valueName>UGC</valueName><value>MIC163</value></geocode>"
+    body = cap12(info(area=f"<polygon>{polygon}</polygon>{geocode}"))
+
+    [alert] = parse(body).alerts
+
+    assert alert.countries == ("US",)
+    assert alert.latitude == pytest.approx((42.33 + 42.33 + 42.27) / 3)
+
+
 def test_alert_with_no_place_at_all_is_a_problem() -> None:
     body = cap12(info()).replace(b"vigilance@meteo.fr", b"someone@example.com")
 
