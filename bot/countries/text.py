@@ -25,6 +25,7 @@ class _Word:
     text: str
     start: int
     end: int
+    key: str  # fold(text), "" for a connector word: a phrase's key is its words' keys joined
 
 
 @cache
@@ -47,7 +48,7 @@ def find_in_text(text: str) -> frozenset[str]:
     the postal codes USGS puts after a last comma ("Port Townsend, WA").
     """
     index = _text_index()
-    words = [_Word(m.group(), m.start(), m.end()) for m in _WORD.finditer(text)]
+    words = [_Word(m.group(), m.start(), m.end(), fold(m.group())) for m in _WORD.finditer(text)]
     found: set[str] = set()
     position = 0
     while position < len(words):
@@ -85,7 +86,7 @@ def destination_countries(name: str) -> frozenset[str]:
 def _longest(words: list[_Word], start: int, index: NameIndex) -> tuple[int, frozenset[str], str]:
     """The longest name starting at `start`; a region with no country still consumes words."""
     for stop in range(min(len(words), start + index.longest_words), start, -1):
-        key = fold(" ".join(word.text for word in words[start:stop]))
+        key = " ".join([word.key for word in words[start:stop] if word.key])
         if key in index.codes_by_key:
             return stop, index.codes_by_key[key], key
     return start + 1, frozenset(), ""
