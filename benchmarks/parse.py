@@ -10,7 +10,11 @@ loop went without a turn while the sample was parsed in a worker thread, as poll
 Notes say in words which target a sample misses; the last line printed is one JSON object
 with every figure, for CI to compare.
 
-    python benchmarks/parse.py [--runs N] [--quick] [--sample TEXT]
+    python benchmarks/parse.py [--runs N] [--quick] [--sample TEXT] [--captures]
+
+`--captures` adds rows for the largest real captures in tests/sources/captures/ (whole
+national feeds, where feeds/ holds trimmed or small ones); their figures are printed and
+put in the JSON under "captures", apart from the targets, which are the feeds/ samples'.
 
 Target: at least 10x faster than feedparser and no slower than fastfeedparser on every
 RSS/Atom sample.
@@ -47,6 +51,7 @@ from bot.sources.registry import ADAPTERS, adapter_for  # noqa: E402
 from bot.sources.xml import parse_xml  # noqa: E402
 
 FEEDS = ROOT / "feeds"
+CAPTURES = ROOT / "tests" / "sources" / "captures"
 TARGET_SPEEDUP_VS_FEEDPARSER = 10.0
 TARGET_RATIO_VS_FASTFEEDPARSER = 1.0
 
@@ -60,6 +65,13 @@ SAMPLES: tuple[tuple[str, str, bool], ...] = (
     ("cap12-au-nsw-rfs-2011-10-05.cap.xml", "cap", False),
     ("nws-cap11-alert-2010-08-30.cap.xml", "cap", False),
     ("nws-cap11-atom-index-2010-08-31.atom", "cap", True),
+)
+
+# Real captures of whole feeds (tests/sources/captures/), timed with --captures.
+CAPTURE_SAMPLES: tuple[tuple[str, str, bool], ...] = (
+    ("cap11-us-nws-atom-index-2018-08-15.atom", "cap", True),
+    ("gdacs-rss-2024-12-10.xml", "gdacs", True),
+    ("gdacs-rss_24h-2019-12-30.xml", "gdacs", True),
 )
 
 
@@ -197,8 +209,8 @@ def competitors() -> dict[str, Callable[[bytes], Any]]:
     return found
 
 
-def measure(file: str, kind: str, is_feed: bool, runs: int) -> Row:
-    body = (FEEDS / file).read_bytes()
+def measure(file: str, kind: str, is_feed: bool, runs: int, folder: Path = FEEDS) -> Row:
+    body = (folder / file).read_bytes()
     adapter = adapter_for(kind)
 
     def ours() -> Any:
@@ -323,6 +335,9 @@ def main(argv: list[str] | None = None) -> int:
     options.add_argument(
         "--sample", default="", help="only the samples whose file name contains TEXT"
     )
+    options.add_argument(
+        "--captures", action="store_true", help="also time the large real captures"
+    )
     args = options.parse_args(argv)
     runs = 5 if args.quick else max(1, args.runs)
 
@@ -340,6 +355,12 @@ def main(argv: list[str] | None = None) -> int:
     missed = notes(rows)
     for note in missed:
         print(f"note: {note}")
+    captured: list[Row] = []
+    if args.captures:
+        chosen = [(f, k, feed) for f, k, feed in CAPTURE_SAMPLES if args.sample in f]
+        captured = [measure(f, k, feed, runs, CAPTURES) for f, k, feed in chosen]
+        print("real captures of whole feeds (tests/sources/captures/), apart from the targets:")
+        print_table(captured)
 
     speedups = [s for r in rows if (s := r.speedup_vs_feedparser) is not None]
     ratios = [q for r in rows if (q := r.ratio_vs_fastfeedparser) is not None]
@@ -370,6 +391,14 @@ def main(argv: list[str] | None = None) -> int:
             None if min_ratio is None else min_ratio >= TARGET_RATIO_VS_FASTFEEDPARSER
         ),
         "notes": missed,
+        "captures": [
+            asdict(r)
+            | {
+                "speedup_vs_feedparser": r.speedup_vs_feedparser,
+                "ratio_vs_fastfeedparser": r.ratio_vs_fastfeedparser,
+            }
+            for r in captured
+        ],
     }
     print(json.dumps(summary))
     return 0

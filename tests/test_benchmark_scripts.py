@@ -39,6 +39,16 @@ def test_parse_benchmark_times_every_sample_next_to_both_feed_parsers() -> None:
     assert isinstance(figures["target_10x_feedparser_met"], bool)
 
 
+def test_parse_benchmark_times_the_large_captures_apart_from_the_targets() -> None:
+    figures = run_benchmark("parse.py", "--runs", "1", "--sample", "2024", "--captures")
+
+    assert figures["samples"] == []  # no feeds/ sample has "2024" in its name
+    [capture] = figures["captures"]
+    assert capture["file"] == "gdacs-rss-2024-12-10.xml" and capture["alerts"] == 74
+    assert capture["feedparser_ms"] > 0 and capture["speedup_vs_feedparser"] > 0
+    assert figures["min_speedup_vs_feedparser"] is None
+
+
 def test_parse_benchmark_can_time_one_sample() -> None:
     figures = run_benchmark("parse.py", "--runs", "1", "--sample", "gdacs")
 
