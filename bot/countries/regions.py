@@ -37,9 +37,14 @@ TRAILING_CODES: dict[str, str] = {
 # Country names of another of the bot's languages that, in the English the feeds write,
 # are a place or a word of their own: German "Island" (Iceland) in "Kodiak Island", Spanish
 # "Granada" (Grenada) in "Granada, Spain", "Salvador, Brazil", Mexico's "Guadalupe Island",
-# French "Maurice" (Mauritius) in "Maurice Ewing Bank". Not read in running text; people
-# who type them in chat still find the country.
-NOT_COUNTRIES_IN_TEXT = ("Island", "Granada", "Salvador", "Guadalupe", "Maurice", "Grenade")
+# French "Maurice" (Mauritius) in "Maurice Ewing Bank", and the Spanish names of Caribbean
+# and Atlantic islands that are towns all over Latin America and Spain ("San Martín,
+# Peru", "Santa Lucía, Argentina"). Not read in running text; people who type them in
+# chat still find the country.
+NOT_COUNTRIES_IN_TEXT = (
+    "Island", "Granada", "Salvador", "Guadalupe", "Maurice", "Grenade",
+    "San Martín", "Santa Lucía", "Santa Elena", "San Bartolomé",
+)  # fmt: skip
 
 # The US state named like a country: read as the state only next to a US town.
 AMBIGUOUS_WITH_COUNTRY: dict[str, tuple[str, str]] = {"Georgia": ("GE", "US")}

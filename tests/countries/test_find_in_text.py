@@ -99,6 +99,13 @@ def test_a_destination_name_stands_for_its_countries(name: str, codes: set[str])
         ("Maurice Ewing Bank", set()),
         ("5 km N of San Salvador, El Salvador", {"SV"}),
         ("Reykjanes Ridge", {"IS"}),
+        # Spanish names of islands, and towns across Latin America and Spain.
+        ("10 km N of San Martín, Peru", {"PE"}),
+        ("12 km S of Santa Lucía, Argentina", {"AR"}),
+        ("Santa Elena, Ecuador", {"EC"}),
+        ("San Bartolomé, Spain", {"ES"}),
+        ("Saint Martin", {"MF"}),
+        ("Saint Lucia", {"LC"}),
     ],
 )
 def test_a_foreign_country_name_that_is_an_english_place_is_not_read(place: str, codes: set[str]):
@@ -108,3 +115,4 @@ def test_a_foreign_country_name_that_is_an_english_place_is_not_read(place: str,
 def test_people_can_still_type_a_country_in_their_own_language():
     assert resolve("Island") == {"IS"}  # German
     assert resolve("Granada") == {"GD"}  # Spanish
+    assert resolve("Santa Lucía") == {"LC"}
