@@ -153,7 +153,13 @@ def _number(value: Any) -> float | None:
 
 
 def _countries(place: str, latitude: float | None, longitude: float | None) -> tuple[str, ...]:
-    found = set(find_in_text(place)) if place else set()
+    """What the region after the place's last comma names ("Oregon", "CA", "Japan region"),
+    else the whole place, else the coordinates: the town before the comma is no country,
+    though many are named like one ("Lebanon, Oregon", "Mexico, Missouri")."""
+    _, comma, region = place.rpartition(",")
+    found = set(find_in_text(comma + region)) if comma else set()
+    if not found and place:
+        found = set(find_in_text(place))
     if not found and latitude is not None and longitude is not None:
         code = from_coordinates(latitude, longitude)
         if code:

@@ -104,6 +104,25 @@ def test_a_place_without_a_country_name_uses_the_coordinates():
     assert alert.severity is Severity.HIGH
 
 
+@pytest.mark.parametrize(
+    ("place", "countries"),
+    [
+        ("5 km N of Lebanon, Oregon", ("US",)),
+        ("3 km SW of Mexico, Missouri", ("US",)),
+        ("2 km S of Lebanon, PA", ("US",)),
+        ("4 km NW of Jordan, Montana", ("US",)),
+        ("10 km S of Santiago, Chile", ("CL",)),
+        ("Volcano Islands, Japan region", ("JP",)),
+        ("Poland-Slovakia border region", ("PL", "SK")),
+        ("East of the South Sandwich Islands", ("GS",)),
+    ],
+)
+def test_the_region_after_the_last_comma_names_the_country_not_the_town(place, countries):
+    """Many US towns are named like countries; USGS puts the state after the comma."""
+    (alert,) = UsgsAdapter().parse(_document(_feature(place=place)), source="usgs").alerts
+    assert alert.countries == countries
+
+
 def test_a_deleted_event_is_cancelled():
     (alert,) = UsgsAdapter().parse(_document(_feature(status="deleted")), source="usgs").alerts
     assert alert.cancelled
