@@ -17,7 +17,8 @@ if a tsunami actually did or will exist" (a M4.3 near Port Townsend, WA has it).
 kept in the facts ("tsunami": "1") and the title says where to look, tsunami.gov.
 
 Countries come from the place text ("35 km NNW of Herāt, Afghanistan", "Port Townsend,
-WA": the region after the last comma, not the town), else from the coordinates. A feature with status "deleted" is a cancelled alert.
+WA": the region after the last comma, not the town), else from the coordinates. A
+feature with status "deleted" is a cancelled alert.
 
 Facts: magnitude, magnitude_type, depth_km, pager_alert, tsunami, felt, mmi,
 significance, status, event_type.
