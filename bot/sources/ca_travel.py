@@ -10,6 +10,9 @@ One JSON document, {"metadata": {...}, "data": {KEY: {...}}}, in two known shape
 Both carry "advisory-state" 0..3, "has-regional-advisory", "date-published"
 {"timestamp", "date", "asp"} and "eng"/"fra" {"name", "url-slug", "advisory-text",
 "recent-updates"} with HTML entities. advisory-state maps to severity 1..4 rung for rung.
+An entry shaped like the 2026 documents of one destination (no "date-published", an
+English "friendly-date", "update-metadata") is read too; a document of which no entry
+can be read is a schema change.
 """
 
 from __future__ import annotations
@@ -43,7 +46,7 @@ LEVELS: dict[int, tuple[Severity, str, str]] = {
 # Said after the level when parts of the country have advisories of their own.
 REGIONAL_EN = "Regional advisories also apply."
 REGIONAL_FR = "Des avertissements régionaux s'appliquent aussi."
-REQUIRED_KEYS = ("advisory-state", "eng", "date-published")
+REQUIRED_KEYS = ("advisory-state", "eng")
 ENGLISH_SITE = "https://travel.gc.ca/destinations/"
 FRENCH_SITE = "https://voyage.gc.ca/destinations/"
 # "date" and "asp" are Ottawa wall-clock time ("friendly-date" says EDT/EST).
@@ -74,8 +77,16 @@ def country_of(key: str, entry: Mapping[str, Any]) -> str | None:
 
 
 def published_of(entry: Mapping[str, Any]) -> datetime:
-    """When the advice was published: the Unix timestamp, else "asp" in Ottawa time."""
+    """When the advice was published: the Unix timestamp, else "asp" in Ottawa time, else
+    the English "friendly-date" ("October 5, 2026 07:02 EDT", which the documents of one
+    destination carry instead)."""
     when = entry.get("date-published")
+    if when is None:
+        eng = entry.get("eng")
+        friendly = eng.get("friendly-date") if isinstance(eng, dict) else None
+        if isinstance(friendly, str) and friendly.strip():
+            return friendly_date(friendly)
+        raise ValueError("neither date-published nor a friendly-date")
     if not isinstance(when, dict):
         raise ValueError("date-published is not an object")
     timestamp = when.get("timestamp")
@@ -91,6 +102,18 @@ def published_of(entry: Mapping[str, Any]) -> datetime:
             moment = moment.replace(tzinfo=OTTAWA)
         return moment.astimezone(UTC)
     raise ValueError("date-published has neither timestamp nor asp")
+
+
+def friendly_date(text: str) -> datetime:
+    """ "October 5, 2026 07:02 EDT" as UTC: Ottawa time, whose zone name says EDT or EST."""
+    words = text.split()
+    if words and words[-1].isalpha() and words[-1].isupper():
+        words = words[:-1]  # EDT / EST: the Ottawa zone gives the same offset
+    try:
+        moment = datetime.strptime(" ".join(words), "%B %d, %Y %H:%M")
+    except ValueError as error:
+        raise ValueError(f"friendly-date {text!r} is not a date") from error
+    return moment.replace(tzinfo=OTTAWA).astimezone(UTC)
 
 
 def check_shape(data: Mapping[str, Any]) -> None:
@@ -135,7 +158,7 @@ def parse_entry(key: str, entry: Mapping[str, Any], *, source: str) -> Alert:
     }
     if entry.get("has-advisory-warning"):
         facts["advisory_warning"] = "yes"
-    update_type = entry.get("recent-updates-type")
+    update_type = entry.get("recent-updates-type") or entry.get("update-metadata")
     if isinstance(update_type, str) and update_type.strip():
         facts["update_type"] = update_type.strip()
     slug_fr = fra.get("url-slug")
@@ -202,4 +225,6 @@ class CaTravelAdapter(SourceAdapter):
                 alerts.append(parse_entry(key, entry, source=source))
             except ValueError as error:
                 problems.append(f"{key}: {error}")
+        if problems and not alerts:  # not one entry readable: the schema, not the countries
+            raise SchemaChanged(f"no entry could be read ({problems[0]}, ...)")
         return ParsedFeed(tuple(alerts), tuple(problems))

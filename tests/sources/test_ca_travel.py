@@ -168,6 +168,38 @@ def test_renamed_advisory_state_is_a_schema_change() -> None:
         parse(document)
 
 
+def test_an_entry_without_date_published_is_dated_by_its_friendly_date() -> None:
+    """The 2026 documents of one destination carry "friendly-date" and "update-metadata"
+    instead of "date-published" and "recent-updates-type"; an index may follow."""
+    document = sample()
+    for entry in document["data"].values():
+        del entry["date-published"]
+        entry["eng"].pop("friendly-date", None)
+    document["data"]["FR"]["eng"]["friendly-date"] = "October 5, 2026 07:02 EDT"
+    document["data"]["FR"]["update-metadata"] = "Editorial change"
+    del document["data"]["FR"]["recent-updates-type"]
+    document["data"]["MX"]["eng"]["friendly-date"] = "January 15, 2026 16:30 EST"
+
+    feed = parse(document)
+
+    by_id = {alert.id: alert for alert in feed.alerts}
+    assert by_id["FR"].published == datetime(2026, 10, 5, 11, 2, tzinfo=UTC)  # EDT: UTC-4
+    assert by_id["MX"].published == datetime(2026, 1, 15, 21, 30, tzinfo=UTC)  # EST: UTC-5
+    assert by_id["FR"].facts["update_type"] == "Editorial change"
+    assert set(by_id) == {"FR", "MX"}
+    assert len(feed.problems) == len(document["data"]) - 2
+    assert all("neither date-published nor a friendly-date" in p for p in feed.problems)
+
+
+def test_a_document_with_no_readable_entry_is_a_schema_change() -> None:
+    document = sample()
+    for entry in document["data"].values():
+        entry["date-published"] = "yesterday"
+
+    with pytest.raises(SchemaChanged, match="no entry could be read"):
+        parse(document)
+
+
 def test_one_destinations_document_says_to_configure_the_index() -> None:
     """data.international.gc.ca also serves each destination alone (cta-cap-fr.json), with
     the entry itself as "data": a source pointed at one gets told which URL to use."""
