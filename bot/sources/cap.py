@@ -173,8 +173,14 @@ def centre_of(polygon: str) -> tuple[float, float] | None:
             points.append((float(lat), float(lon)))
         except ValueError:
             return None
+    return ring_centre(points)
+
+
+def ring_centre(points: list[tuple[float, float]]) -> tuple[float, float] | None:
+    """The mean of a ring's (lat, lon) vertices, the closing one (a repeat of the first)
+    dropped; None for no vertices."""
     if len(points) > 1 and points[0] == points[-1]:
-        points.pop()
+        points = points[:-1]
     if not points:
         return None
     return sum(p[0] for p in points) / len(points), sum(p[1] for p in points) / len(points)

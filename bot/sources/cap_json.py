@@ -19,7 +19,14 @@ from typing import Any
 
 from bot.alerts import Alert
 from bot.sources.base import ParsedFeed, SchemaChanged, as_object, read_each
-from bot.sources.cap import Area, Info, Message, alert_from_message, geocode_countries
+from bot.sources.cap import (
+    Area,
+    Info,
+    Message,
+    alert_from_message,
+    geocode_countries,
+    ring_centre,
+)
 from bot.sources.xml import parse_date
 
 # The properties copied into the message's <info> fields, under their CAP names.
@@ -113,8 +120,4 @@ def polygon_centre(geometry: Any) -> tuple[float, float] | None:
         ]
     except (TypeError, ValueError):  # a broken shape: the alert without a position
         return None
-    if len(points) > 1 and points[0] == points[-1]:
-        points.pop()
-    if not points:
-        return None
-    return sum(p[0] for p in points) / len(points), sum(p[1] for p in points) / len(points)
+    return ring_centre(points)
