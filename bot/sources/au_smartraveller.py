@@ -186,9 +186,6 @@ def parse_destination(entry: Mapping[str, Any], *, source: str) -> Alert | None:
 # ---- the RSS feed ---------------------------------------------------------------------
 
 _WARNINGS = qname("ta", "warnings")
-_LEVEL = qname("ta", "level")
-_COVERAGE = qname("dc", "coverage")
-_WORDING = qname("dc", "description")
 _NUMBER = re.compile(r"^\s*([0-9])\s*(?:/\s*([0-9])\s*)?$")
 # The zone names the feed writes after a pubDate's time, as offsets.
 AUSTRALIAN_ZONES = {
