@@ -131,8 +131,9 @@ REGIONS: dict[str, tuple[str, ...]] = {
     "Mauritius - Reunion": ("MU", "RE"),
     "Tristan da Cunha": ("SH",),
     "Guadalupe Island": ("MX",),
-    # GDACS's name for France's islands in the Indian Ocean (cyclone BEJISA-14, 2014).
-    "Miscellaneous (French) Indian Ocean Islands": ("RE", "YT", "TF"),
+    # GDACS writes "Miscellaneous (French) Indian Ocean Islands" (cyclone BEJISA-14, 2014):
+    # without the parenthesis, lest "French" alone be read as these islands.
+    "Miscellaneous French Indian Ocean Islands": ("RE", "YT", "TF"),
     "Reykjanes Ridge": ("IS",),
     "Ascension Island": ("SH",),
     # Regions that are no country, listed so that a country name inside them is not read.

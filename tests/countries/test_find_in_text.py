@@ -80,6 +80,8 @@ def test_no_false_positives_from_common_phrases():
         ("South Korea (Republic of Korea)", {"KR"}),
         ("Côte d'Ivoire (Ivory Coast)", {"CI"}),
         ("Bonaire, Sint Eustatius and Saba", {"BQ"}),
+        ("French Saint Martin", {"MF"}),  # not "French" as France's Indian Ocean islands
+        ("Miscellaneous (French) Indian Ocean Islands", {"RE", "YT", "TF"}),
         ("Atlantis", set()),
     ],
 )
