@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.alerts import Alert, Category, Severity
-from bot.countries import destination_countries, from_fips
+from bot.countries import destination_countries, from_fips, normalise_code
 from bot.sources.base import ParsedFeed, ParsedItem, SkippedItem, SourceAdapter, parse_items
 from bot.sources.text import plain_texts, shorten
 from bot.sources.xml import Element, child_text, parse_date, parse_xml, qname, rss_channel
@@ -195,13 +195,18 @@ def _item_level(threat_levels: Sequence[str], title: str, problems: list[str]) -
 def _item_countries(
     country_tags: Sequence[str], title: str, name: str, problems: list[str]
 ) -> tuple[str, ...]:
+    named = set(destination_countries(name))
     tagged: set[str] = set()
     for code in country_tags:
         found = from_fips(code)
+        iso = normalise_code(code)
+        if iso in named and iso not in found:
+            # The feed writes some tags in ISO, not FIPS: "TN" on Tunisia (FIPS TN is
+            # Tonga), "KN" on Saint Kitts and Nevis (FIPS KN is North Korea).
+            found = frozenset({iso})
         if not found:
             problems.append(f"{title!r}: unknown Country-Tag {code!r}")
         tagged |= found
-    named = set(destination_countries(name))
     if tagged and named and not tagged & named:
         # Both are evidence: a reader of either country should hear of it, and an admin
         # should look at why the feed (or our FIPS table) disagrees with the title.

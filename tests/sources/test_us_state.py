@@ -141,17 +141,41 @@ def _feed(*items: str) -> bytes:
 
 
 def test_tag_and_title_that_disagree_keep_both_and_report_it():
+    """The 2026 feed tags Slovenia "SV" (FIPS: Svalbard; ISO: El Salvador): neither is the
+    title's country, so both are kept, and an admin is told."""
     body = _feed(
         _item(
-            "Australia - Level 1: Exercise Normal Precautions",
+            "Slovenia - Level 1: Exercise Normal Precautions",
             '<category domain="Threat-Level">Level 1: Exercise Normal Precautions</category>'
-            '<category domain="Country-Tag">AU</category>',  # FIPS AU is Austria
+            '<category domain="Country-Tag">SV</category>',
         )
     )
     feed = UsStateAdapter().parse(body, source="us-state")
-    assert set(feed.alerts[0].countries) == {"AU", "AT"}
+    assert set(feed.alerts[0].countries) == {"SI", "SJ"}
     assert len(feed.problems) == 1
-    assert "Country-Tag" in feed.problems[0] and "Australia" in feed.problems[0]
+    assert "Country-Tag" in feed.problems[0] and "Slovenia" in feed.problems[0]
+
+
+@pytest.mark.parametrize(
+    ("title", "tag", "country"),
+    [
+        ("Tunisia", "TN", "TN"),  # FIPS TN is Tonga
+        ("Saint Kitts and Nevis", "KN", "KN"),  # FIPS KN is North Korea
+        ("Cambodia", "KH", "KH"),  # not a FIPS code at all
+        ("Australia", "AU", "AU"),  # FIPS AU is Austria
+    ],
+)
+def test_a_tag_written_in_iso_that_names_the_titles_country_is_read_as_iso(title, tag, country):
+    """The 2026 feed writes some tags in ISO 3166 instead of FIPS 10-4."""
+    level = '<category domain="Threat-Level">Level 2: Exercise Increased Caution</category>'
+    body = _feed(
+        _item(f"{title} - Level 2", f'{level}<category domain="Country-Tag">{tag}</category>')
+    )
+
+    feed = UsStateAdapter().parse(body, source="us-state")
+
+    assert feed.alerts[0].countries == (country,)
+    assert feed.problems == ()
 
 
 def test_a_title_without_letters_takes_its_id_from_its_tags():
