@@ -123,16 +123,20 @@ async def record_poll_changes(
 
 
 def latest_of_each(alerts: Sequence[Alert]) -> list[Alert]:
-    """One alert per id, the most recently updated (the first of equals), in feed order.
+    """One alert per id, the most recently updated, in feed order.
 
-    Feeds list an item twice (GDACS has sent the same flood twice in one document, and an
-    event can appear with two episodes): each id is one alert, announced at most once a
-    poll, and compared with what was known before the poll, not with its own twin.
+    Feeds list an item twice (GDACS has sent the same flood twice in one document, an
+    event can appear with two episodes, and the State Department's 2026 feed lists some
+    destinations twice, from an old and a new page, on the same day): each id is one
+    alert, announced at most once a poll, and compared with what was known before the
+    poll, not with its own twin. Between twins of the same date the choice goes by content
+    (the higher version digest), not by feed order, so a feed that reorders them is not
+    announced as changed.
     """
     chosen: dict[str, Alert] = {}
     for alert in alerts:
         held = chosen.get(alert.id)
-        if held is None or alert.updated > held.updated:
+        if held is None or (alert.updated, alert.version) > (held.updated, held.version):
             chosen[alert.id] = alert
     return list(chosen.values())
 

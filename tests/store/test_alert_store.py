@@ -48,6 +48,17 @@ async def test_two_versions_of_one_item_in_one_feed_are_one_announcement_of_the_
         assert await record_poll(db, "gdacs", [newer], now=BASE_TIME) == []
 
 
+async def test_twins_of_the_same_date_in_either_order_are_the_same_alert(db: Database):
+    """The State Department lists some destinations twice (an old and a new page), same
+    day, different text: whichever order a poll sees them in, nothing is announced twice."""
+    old_page = make_alert(id="tunisia", body="Old page text.", url="https://example.org/old")
+    new_page = replace(old_page, body="New page text.", url="https://example.org/new")
+    first = await record_poll(db, "us-state", [old_page, new_page], now=BASE_TIME)
+    again = await record_poll(db, "us-state", [new_page, old_page], now=BASE_TIME)
+    assert [r.announcement.change for r in first] == [Change.NEW]
+    assert again == []
+
+
 async def test_reidentified_item_with_same_content_is_not_news(db: Database):
     await record_poll(db, "us-state", [make_alert(id="GM,advisory")], now=BASE_TIME)
     recorded = await record_poll(db, "us-state", [make_alert(id="GM-advisory-2")], now=BASE_TIME)
