@@ -43,6 +43,7 @@ KINDS = {
 
 # Capture file -> the source kind that reads it.
 CAPTURE_KINDS = {
+    "us-state-dept-TAsTWs-2026-10-07.xml": "us-state",
     "usgs-2.5_day-2017-07-05.geojson": "usgs",
     "usgs-4.5_day-2024-02-06.geojson": "usgs",
     "usgs-all_hour-2024-05-31.geojson": "usgs",
@@ -89,6 +90,7 @@ FIPS_TERRITORIES = {"60": "AS", "66": "GU", "69": "MP", "72": "PR", "78": "VI"}
 _GDACS = "{http://www.gdacs.org}"
 _AFFECTS = re.compile(r"affects these countries: ([^(.]+)")
 _ATOM = "{http://www.w3.org/2005/Atom}"
+_GLUE = frozenset({"the", "and"})
 
 
 @dataclass(frozen=True)
@@ -120,13 +122,16 @@ def alpha3() -> dict[str, str]:
 
 
 def fold(text: str) -> str:
-    """Accents, case and punctuation away: "Côte d’Ivoire" and "Cote d Ivoire" meet."""
+    """Accents, case, punctuation, "the" and "and" away, "St." spelt out: "Côte d’Ivoire"
+    and "Cote d Ivoire" meet, and so do CLDR's "St. Kitts & Nevis" and the feeds' "Saint
+    Kitts and Nevis", "Gambia" and "The Gambia"."""
     letters = (
         char if char.isascii() and char.isalnum() else " "
         for char in unicodedata.normalize("NFKD", text.lower())
         if not unicodedata.combining(char)
     )
-    return " ".join("".join(letters).split())
+    words = "".join(letters).split()
+    return " ".join("saint" if word == "st" else word for word in words if word not in _GLUE)
 
 
 @cache
@@ -153,15 +158,21 @@ def countries_mentioned(text: str) -> set[str]:
 
 
 def slug(name: str) -> str:
-    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")
+    """The documented id of a destination: its name, accents off, every run of other
+    characters (spaces, apostrophes) a hyphen."""
+    plain = "".join(
+        char
+        for char in unicodedata.normalize("NFKD", name.lower())
+        if not unicodedata.combining(char)
+    )
+    return re.sub(r"[^a-z0-9]+", "-", plain).strip("-")
 
 
 def _us_state(body: bytes) -> list[Derived]:
     rows = []
     for item in ET.fromstring(body).iter("item"):
         title = " ".join((item.findtext("title") or "").split())
-        name, _, level = title.rpartition(" - Level ")
+        name, _, level = title.partition(" - Level ")  # "Israel - Level 3: ... - Level 3: ..."
         name = name.removesuffix(" - See Summaries").removesuffix(" Travel Advisory").strip()
         rows.append(Derived(slug(name), frozenset(country_named(name)), int(level[0])))
     return rows
