@@ -44,6 +44,11 @@ KINDS = {
 # Capture file -> the source kind that reads it.
 CAPTURE_KINDS = {
     "us-state-dept-TAsTWs-2026-10-07.xml": "us-state",
+    "govuk-content-api-travel_advice-colombia-2026-10-07.json": "uk-fcdo",
+    "govuk-content-api-travel_advice-cote-d-ivoire-2026-10-07.json": "uk-fcdo",
+    "govuk-content-api-travel_advice-cuba-2026-10-07.json": "uk-fcdo",
+    "govuk-content-api-travel_advice-haiti-2026-10-07.json": "uk-fcdo",
+    "govuk-content-api-travel_advice-hong-kong-2026-10-07.json": "uk-fcdo",
     "usgs-2.5_day-2017-07-05.geojson": "usgs",
     "usgs-4.5_day-2024-02-06.geojson": "usgs",
     "usgs-all_hour-2024-05-31.geojson": "usgs",
