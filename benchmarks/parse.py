@@ -69,6 +69,7 @@ SAMPLES: tuple[tuple[str, str, bool], ...] = (
 
 # Real captures of whole feeds (tests/sources/captures/), timed with --captures.
 CAPTURE_SAMPLES: tuple[tuple[str, str, bool], ...] = (
+    ("us-state-dept-TAsTWs-2026-10-07.xml", "us-state", True),
     ("cap11-us-nws-atom-index-2018-08-15.atom", "cap", True),
     ("gdacs-rss-2024-12-10.xml", "gdacs", True),
     ("gdacs-rss_24h-2019-12-30.xml", "gdacs", True),
