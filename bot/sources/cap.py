@@ -273,6 +273,14 @@ def chain_id(identifier: str, references: str) -> str:
     return earliest[1] if earliest else identifier
 
 
+def replaced_messages(references: str, chain: str) -> list[str]:
+    """The identifiers an Update or Cancel replaces besides its chain's first: the US NWS
+    merges warnings issued side by side into one update that references them all, and
+    each of those was an alert of its own (`current_alerts_for` leaves them out)."""
+    found = [parts[1] for triple in references.split() if len(parts := triple.split(",")) > 1]
+    return sorted({identifier for identifier in found if identifier and identifier != chain})
+
+
 @dataclass(frozen=True, slots=True)
 class Info:
     """What one CAP <info> block says, read from the tree once: the first text of each
@@ -361,18 +369,20 @@ def alert_from_message(message: Message, *, source: str, url: str = "") -> Alert
             shorten(plain_text(other_field.get("description", "")), SUMMARY_CHARS),
             advice=plain_text(other_field.get("instruction", "")),
         )
+    chain = chain_id(message.identifier, message.references)
     facts = {
         "event": event,
         "urgency": field.get("urgency", "") or "Unknown",
         "certainty": field.get("certainty", "") or "Unknown",
         "message_type": message.msg_type,
         "message_id": message.identifier,
+        "replaces": " ".join(replaced_messages(message.references, chain)),
         "area": "; ".join(area.descriptions),
         "sender": field.get("senderName", "") or message.sender,
     }
     return Alert(
         source=source,
-        id=chain_id(message.identifier, message.references),
+        id=chain,
         countries=tuple(sorted(countries)),
         severity=severity,
         source_level=level,

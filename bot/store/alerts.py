@@ -180,11 +180,21 @@ async def load_announcement(db: Database, alert_version_id: int) -> Announcement
 
 async def current_alerts_for(db: Database, country: str, *, now: datetime) -> list[Alert]:
     """The latest state of every source's alerts that cover `country` (for /status), less
-    those whose `expires` has passed at `now` (the caller's clock)."""
+    those whose `expires` has passed at `now` (the caller's clock) and those a later
+    message of the same source says it replaces (CAP's merged updates)."""
     moment = now
     rows = await db.fetch_all(
         "SELECT payload FROM alerts WHERE ',' || countries || ',' LIKE ? ORDER BY source",
         (f"%,{country},%",),
     )
-    alerts = (alert_from_json(json.loads(row["payload"])) for row in rows)
-    return [alert for alert in alerts if not has_expired(alert, moment)]
+    alerts = [alert_from_json(json.loads(row["payload"])) for row in rows]
+    replaced = {
+        (alert.source, identifier)
+        for alert in alerts
+        for identifier in alert.facts.get("replaces", "").split()
+    }
+    return [
+        alert
+        for alert in alerts
+        if not has_expired(alert, moment) and (alert.source, alert.id) not in replaced
+    ]

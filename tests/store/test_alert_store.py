@@ -1,7 +1,9 @@
+import json
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from bot.alerts import Category, Change, Severity
+from bot.sources.cap import CapAdapter
 from bot.store.alerts import (
     current_alerts_for,
     load_announcement,
@@ -154,3 +156,48 @@ async def test_status_keeps_alerts_without_expiry(db: Database):
     await record_poll(db, "us-state", [make_alert()], now=BASE_TIME)
     far = BASE_TIME + timedelta(days=3650)
     assert [a.id for a in await current_alerts_for(db, "DE", now=far)] == ["DE"]
+
+
+def _nws(identifier: str, *, message_type: str = "Alert", references: tuple[str, ...] = ()) -> dict:
+    """An api.weather.gov alert's properties, as the cap adapter reads them."""
+    return {
+        "properties": {
+            "id": identifier,
+            "sent": "2026-08-25T10:32:00-05:00" if not references else "2026-08-26T04:14:00-05:00",
+            "status": "Actual",
+            "messageType": message_type,
+            "severity": "Extreme",
+            "event": "Hurricane Warning",
+            "headline": f"Hurricane Warning ({identifier})",
+            "sender": "w-nws.webmaster@noaa.gov",
+            "geocode": {"UGC": ["LAZ073"]},
+            "expires": "2026-08-27T00:00:00-05:00",
+            "references": [
+                {"identifier": ref, "sender": "w-nws.webmaster@noaa.gov",
+                 "sent": "2026-08-25T10:32:00-05:00"}
+                for ref in references
+            ],
+        }
+    }  # fmt: skip
+
+
+async def test_an_update_that_merges_two_warnings_leaves_one_in_status(db: Database):
+    """NWS issues warnings for neighbouring zones side by side, then one update that
+    references them all: the update continues the first, and /status no longer lists the
+    second as if it were still in force."""
+
+    def poll(*features: dict) -> list:
+        body = json.dumps({"features": list(features)}).encode()
+        return list(CapAdapter().parse(body, source="nws").alerts)
+
+    now = datetime(2026, 8, 26, 12, 0, tzinfo=UTC)
+    first = await record_poll(db, "nws", poll(_nws("A1"), _nws("A2")), now=now)
+    merged = poll(_nws("U1", message_type="Update", references=("A1", "A2")))
+    second = await record_poll(db, "nws", merged, now=now)
+
+    assert [r.announcement.change for r in first] == [Change.NEW, Change.NEW]
+    assert [(r.announcement.alert.id, r.announcement.change) for r in second] == [
+        ("A1", Change.TEXT)
+    ]
+    current = await current_alerts_for(db, "US", now=now)
+    assert [(alert.id, alert.facts["message_id"]) for alert in current] == [("A1", "U1")]
