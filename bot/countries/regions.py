@@ -148,6 +148,8 @@ REGIONS: dict[str, tuple[str, ...]] = {
     "Owen Fracture Zone": (),
     # Disease names (WHO outbreak titles) that contain a country's name.
     "Crimean-Congo": (),
+    "Sudan virus": (),
+    "Sudan ebolavirus": (),
     "Guinea worm": (),
     "Spanish flu": (),
 }

@@ -54,7 +54,8 @@ SECTIONS = (
 )
 _DASH = re.compile(r"\s+[-–—]\s+")
 _LIST_SEPARATORS = re.compile(r",\s+|\s+&\s+|\s+and\s+|\s+in\s+")
-_UPDATE_SUFFIX = re.compile(r"\s*[-–—]\s*update\s*\d*\s*$", re.IGNORECASE)
+# "- Update 2", "(update)", "(Update 3)" after the place.
+_UPDATE_SUFFIX = re.compile(r"\s*(?:[-–—]\s*update\s*\d*|\(\s*update[^)]*\))\s*$", re.IGNORECASE)
 
 
 def title_of(item: Mapping[str, Any]) -> str:
@@ -69,8 +70,8 @@ def countries_in_title(title: str) -> frozenset[str]:
     """Countries a report is about, from its title: "Cholera - Somalia, Kenya and Ethiopia".
 
     The part after the disease name is resolved whole ("Bosnia and Herzegovina"), else
-    piece by piece; when nothing resolves ("Avian influenza - situation in Egypt") the
-    whole title is searched for country names.
+    piece by piece; when nothing resolves ("Avian influenza - situation in Egypt") it is
+    searched for country names (the whole title when it has no such part).
     """
     title = _UPDATE_SUFFIX.sub("", title).strip()
     parts = _DASH.split(title, maxsplit=1)
@@ -82,7 +83,8 @@ def countries_in_title(title: str) -> frozenset[str]:
             if piece:
                 codes |= resolve(piece)
     if not codes:
-        codes |= find_in_text(title)
+        # Only the place part: the disease's name can hold a country's ("Sudan virus").
+        codes |= find_in_text(tail or title)
     return frozenset(codes)
 
 
@@ -104,15 +106,18 @@ def parse_report(item: Mapping[str, Any], *, source: str) -> Alert:
     published = parse_iso8601(when)
     modified = item.get("LastModified")
     updated = parse_iso8601(modified) if isinstance(modified, str) and modified else published
-    codes = countries_in_title(title)
-    if not codes:
-        raise ValueError(f"{ident}: no country in the title {title!r}")
-
     texts = {
         heading: plain_text(value)
         for key, heading in SECTIONS
         if isinstance(value := item.get(key), str) and value.strip()
     }
+    # A regional or global report ("Cholera - Global situation", "Mpox - African Region")
+    # names its countries in the text: their readers are the ones it concerns.
+    codes = countries_in_title(title) or find_in_text(
+        texts.get("Summary") or texts.get("Overview", "")
+    )
+    if not codes:
+        raise ValueError(f"{ident}: no country in the title {title!r} or its summary")
     path = item.get("ItemDefaultUrl") or item.get("UrlName") or ident
     url = ITEM_PAGE + str(path).strip().lstrip("/")
     summary_text = texts.get("Summary") or texts.get("Overview") or title

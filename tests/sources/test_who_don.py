@@ -58,6 +58,14 @@ ANSWER: dict[str, Any] = {
             OverrideTitle="Mpox - Sweden",
             UseOverrideTitle=True,
         ),
+        report("2025-DON551", "Sudan virus disease – Uganda (update)"),
+        report("2025-DON552", "Sudan virus disease in Uganda"),
+        report(
+            "2024-DON528",
+            "Cholera – Global situation",
+            Summary="<p>Since 1 January 2024, cases have been reported from Afghanistan, "
+            "Yemen and the Democratic Republic of the Congo.</p>",
+        ),
         report("2024-DON999", "Yellow fever - Global"),  # no country: reported
         {"DonId": "2024-DON998", "PublicationDate": "2024-01-01T00:00:00Z"},  # no title
         report("2024-DON997", "Cholera - Haiti", published="last Tuesday"),
@@ -73,6 +81,11 @@ EXPECTED = {  # DonId -> (countries, severity)
     "2006-DON001": (("EG",), Severity.HIGH),
     "2019-DON200": (("BA",), Severity.CAUTION),
     "2024-DON540": (("SE",), Severity.CAUTION),
+    # The disease's name holds a country's, and "(update)" ends the title.
+    "2025-DON551": (("UG",), Severity.HIGH),
+    "2025-DON552": (("UG",), Severity.HIGH),
+    # A global report: the countries its summary names.
+    "2024-DON528": (("AF", "CD", "YE"), Severity.CAUTION),
 }
 
 
