@@ -150,6 +150,10 @@ REGIONS: dict[str, tuple[str, ...]] = {
     "Crimean-Congo": (),
     "Sudan virus": (),
     "Sudan ebolavirus": (),
+    "Zaire ebolavirus": (),
+    "Argentine haemorrhagic fever": (),
+    "Argentine hemorrhagic fever": (),
+    "Hong Kong flu": (),
     "Guinea worm": (),
     "Spanish flu": (),
 }

@@ -118,3 +118,17 @@ def test_people_can_still_type_a_country_in_their_own_language():
     assert resolve("Island") == {"IS"}  # German
     assert resolve("Granada") == {"GD"}  # Spanish
     assert resolve("Santa Lucía") == {"LC"}
+
+
+@pytest.mark.parametrize(
+    ("title", "codes"),
+    [
+        ("Sudan virus disease in Uganda", {"UG"}),
+        ("Ebola virus disease (Zaire ebolavirus) in Guinea", {"GN"}),
+        ("Argentine haemorrhagic fever in Bolivia", {"BO"}),
+        ("Crimean-Congo haemorrhagic fever in Iraq", {"IQ"}),
+        ("Ebola virus disease in Sudan", {"SD"}),
+    ],
+)
+def test_a_disease_named_after_a_country_is_no_country(title: str, codes: set[str]):
+    assert find_in_text(title) == codes
