@@ -403,12 +403,17 @@ def alert_from_message(message: Message, *, source: str, url: str = "") -> Alert
     )
 
 
+def is_real_alert(status: str, msg_type: str) -> bool:
+    """Whether a message is meant for the public: not a Test, Exercise, System or Draft
+    message, nor an Ack or Error (a missing status counts as Actual)."""
+    return status.casefold() in ("actual", "") and msg_type.casefold() not in ("ack", "error")
+
+
 def read_alert(root: Element, *, source: str, url: str = "") -> Alert | None:
     """A CAP <alert> -> its Alert, None for messages that are not real alerts
     (status Test/Exercise/System/Draft, msgType Ack/Error)."""
-    status = text(root, "status").casefold()
     msg_type = text(root, "msgType") or "Alert"
-    if status not in ("actual", "") or msg_type.casefold() in ("ack", "error"):
+    if not is_real_alert(text(root, "status"), msg_type):
         return None
     identifier = text(root, "identifier")
     sent_text = text(root, "sent")
@@ -486,9 +491,8 @@ def read_entry(entry: Element, *, source: str) -> Alert | None:
             cap_fields[name] = value
     if not has_cap:  # an ordinary feed entry: nothing to read
         return None
-    status = field.get("status", "").casefold()
     msg_type = field.get("msgType") or field.get("message_type") or "Alert"
-    if status not in ("actual", "") or msg_type.casefold() in ("ack", "error"):
+    if not is_real_alert(field.get("status", ""), msg_type):
         return None
     identifier = field.get("identifier") or field.get("id") or field.get("guid") or ""
     sent_text = (

@@ -25,6 +25,7 @@ from bot.sources.cap import (
     Message,
     alert_from_message,
     geocode_countries,
+    is_real_alert,
     ring_centre,
 )
 from bot.sources.xml import parse_date
@@ -69,9 +70,8 @@ def read_properties(value: Any, geometry: Any, *, source: str) -> Alert | None:
     """One alert's properties -> its Alert; None for one that is not a real alert;
     ValueError when they cannot be used."""
     properties = as_object(value)
-    status = str(properties.get("status") or "").casefold()
     msg_type = str(properties.get("messageType") or "Alert")
-    if status not in ("actual", "") or msg_type.casefold() in ("ack", "error"):
+    if not is_real_alert(str(properties.get("status") or ""), msg_type):
         return None
     identifier = str(properties.get("id") or properties.get("identifier") or "")
     sent = str(properties.get("sent") or "")
