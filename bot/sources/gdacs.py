@@ -104,6 +104,8 @@ def _parse_item(item: Element, *, source: str) -> ParsedItem:
     latitude, longitude = _coordinates(item)
     description = _body(rss.get("description", ""), gdacs)
     countries = _countries(gdacs, title, description, latitude, longitude)
+    if not countries and latitude is None:
+        raise SkippedItem(f"{label!r}: no country recognised and no position: it reaches nobody")
     if not countries:
         problems.append(f"{label!r}: no country recognised; only readers nearby will hear of it")
 

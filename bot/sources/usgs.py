@@ -107,10 +107,13 @@ def _parse_feature(feature: Any, *, source: str) -> Alert:
     published = from_epoch_ms(int(properties["time"]))
     updated = from_epoch_ms(int(properties.get("updated") or properties["time"]))
     text = _summary(magnitude, properties.get("magType"), depth, place, pager, tsunami)
+    countries = _countries(place, latitude, longitude)
+    if not countries and latitude is None:
+        raise _SkippedFeature("no country in its place and no position: it reaches nobody")
     return Alert(
         source=source,
         id=str(feature_id),
-        countries=_countries(place, latitude, longitude),
+        countries=countries,
         severity=severity,
         source_level=f"PAGER {pager}" if pager else _magnitude_label(magnitude),
         category=Category.EARTHQUAKE if event_type == "earthquake" else Category.OTHER,

@@ -143,6 +143,25 @@ def test_an_offshore_event_without_iso3_gets_its_country_from_the_coordinates():
     assert (quake.latitude, quake.longitude) == (35.6, 139.9)
 
 
+def test_an_event_with_no_country_and_no_position_is_skipped_and_reported():
+    """It could reach nobody: not kept as an alert, told to whoever reads source health."""
+    feed = GdacsAdapter().parse(
+        _feed(
+            "<title>Green earthquake alert in [unknown]</title>"
+            "<pubDate>Sun, 29 Dec 2019 12:00:00 GMT</pubDate>"
+            "<gdacs:eventtype>EQ</gdacs:eventtype><gdacs:eventid>3</gdacs:eventid>"
+            "<gdacs:alertlevel>Green</gdacs:alertlevel><gdacs:iso3></gdacs:iso3>"
+            "<gdacs:country></gdacs:country>"
+        ),
+        source="gdacs",
+    )
+    assert "EQ3" not in {alert.id for alert in feed.alerts}
+    assert feed.problems == (
+        "'Green earthquake alert in [unknown]': no country recognised and no position:"
+        " it reaches nobody",
+    )
+
+
 def test_rss_without_a_channel_is_a_schema_change():
     with pytest.raises(SchemaChanged):
         GdacsAdapter().parse(b"<rss/>", source="gdacs")

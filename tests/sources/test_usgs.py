@@ -123,6 +123,13 @@ def test_the_region_after_the_last_comma_names_the_country_not_the_town(place, c
     assert alert.countries == countries
 
 
+def test_a_quake_with_no_country_and_no_position_is_skipped_and_reported():
+    feature = _feature(place="southern Pacific Ocean") | {"geometry": None}
+    feed = UsgsAdapter().parse(_document(feature), source="usgs")
+    assert feed.alerts == ()
+    assert len(feed.problems) == 1 and "reaches nobody" in feed.problems[0]
+
+
 def test_a_deleted_event_is_cancelled():
     (alert,) = UsgsAdapter().parse(_document(_feature(status="deleted")), source="usgs").alerts
     assert alert.cancelled
