@@ -48,6 +48,8 @@ COVERS: dict[str, frozenset[str]] = {
 
 _LEVEL = re.compile(r"\bLevel\s*([1-4])\b(?:\s*[:\-–]\s*([^-–]+?))?\s*$", re.IGNORECASE)
 _TITLE_SEPARATOR = re.compile(r"\s+[-–—]\s+")
+# "Israel - Level 3: Reconsider Travel - Level 3: Reconsider Travel" (October 2026).
+_REPEATED_LEVEL = re.compile(r"(\s+[-–—]\s+Level\s*[1-4]\b[^-–—]*?)\1\s*$", re.IGNORECASE)
 _TRAVEL_ADVISORY_SUFFIX = re.compile(r"\s+travel\s+advisory$", re.IGNORECASE)
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 _DC_DATE = qname("dc", "date")
@@ -114,7 +116,7 @@ def _fields(item: Element) -> _Fields:
 def _parse_item(
     item: Element, fields: _Fields, body: str, *, source: str, fallback_date: str
 ) -> ParsedItem:
-    title = " ".join(fields.get("title", "").split())
+    title = _REPEATED_LEVEL.sub(r"\1", " ".join(fields.get("title", "").split()))
     if not title:
         raise SkippedItem("an item has no title")
     problems: list[str] = []

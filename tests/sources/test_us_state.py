@@ -178,6 +178,17 @@ def test_a_tag_written_in_iso_that_names_the_titles_country_is_read_as_iso(title
     assert feed.problems == ()
 
 
+def test_a_level_written_twice_in_the_title_is_shown_once():
+    level = '<category domain="Threat-Level">Level 3: Reconsider Travel</category>'
+    title = "Israel - Level 3: Reconsider Travel - Level 3: Reconsider Travel"
+    body = _feed(_item(title, level + '<category domain="Country-Tag">IS</category>'))
+
+    [alert] = UsStateAdapter().parse(body, source="us-state").alerts
+
+    assert alert.title == "Israel - Level 3: Reconsider Travel"
+    assert (alert.id, alert.countries) == ("israel", ("IL",))
+
+
 def test_a_title_without_letters_takes_its_id_from_its_tags():
     level = '<category domain="Threat-Level">Level 2: Exercise Increased Caution</category>'
     body = _feed(
