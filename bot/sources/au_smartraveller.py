@@ -21,7 +21,8 @@ of the site's Drupal fields, one object per destination:
 
 The four levels map 1..4 by their wording, which is trusted over a number. When part of a
 country is at a higher level than the country overall, the overall level is the severity
-and facts["parts"] says so. Both documents give a destination the same id, the last part
+and facts["parts"] holds the highest level that applies in parts ("Do not travel"), shown
+under "Parts of the country". Both documents give a destination the same id, the last part
 of its page address, so a source can move from one to the other without announcing every
 destination again.
 """
@@ -160,9 +161,9 @@ def parse_destination(entry: Mapping[str, Any], *, source: str) -> Alert | None:
         facts["region"] = region
     highest = highest_level_in(levels_text)
     if highest is not None and highest[0] > severity:
-        facts["parts"] = f"higher levels apply in some areas, up to: {highest[1].capitalize()}"
+        facts["parts"] = highest[1].capitalize()  # the highest level in parts, in its words
     elif _HIGHER_LEVELS_NOTE in notes.casefold():
-        facts["parts"] = "higher levels apply in some areas"
+        facts["parts"] = "Higher levels apply in some areas"
     url = entry.get("field_url")
     sections = [("We advise", notes), ("Advice levels", levels_text), ("Latest update", latest)]
     return Alert(
@@ -265,7 +266,7 @@ def parse_rss_item(item: Element, *, source: str) -> tuple[Alert | None, list[st
     higher = [level for level in levels if (level.severity or 0) > overall.severity]
     if higher:
         top = max(higher, key=lambda level: level.severity or 0)
-        facts["parts"] = f"higher levels apply in some areas, up to: {top.label.capitalize()}"
+        facts["parts"] = top.label.capitalize()
     levels_text = "\n".join(
         f"{level.coverage or name}: {level.label}" for level in levels if level.label
     )
