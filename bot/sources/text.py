@@ -39,6 +39,7 @@ _LINE = "\ue001"
 _FRAGMENT_END = "\ue002"
 _FRAGMENT_END_BYTES = _FRAGMENT_END.encode()
 # Characters lxml refuses in a tree (C0 controls other than tab and newlines) and our marks.
+_BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")
 _NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ue000\ue001]")
 
 # The tree is flattened, marks included, by one XSLT pass in C: setting .text and .tail
@@ -89,11 +90,19 @@ def plain_text(markup: str) -> str:
     if not markup or markup.isspace():
         return ""
     if _is_bare_text(markup):
-        return " ".join(markup.split())
+        return bare_text(markup)
     marked = _flattened(markup)
     if marked is None:
         return _careful_plain_text(markup)
     return _with_breaks(marked)
+
+
+def bare_text(text: str) -> str:
+    """Text with no markup, its white space collapsed but its paragraphs (blank lines)
+    kept: the US NWS and others send preformatted text ("* WHAT...", "* WHERE...") that
+    reads as one block without them."""
+    paragraphs = (" ".join(block.split()) for block in _BLANK_LINE.split(text))
+    return "\n\n".join(paragraph for paragraph in paragraphs if paragraph)
 
 
 def _is_bare_text(markup: str) -> bool:

@@ -58,6 +58,14 @@ def test_plain_text_input_is_returned_tidied():
     assert plain_text("   ") == ""
 
 
+def test_preformatted_text_keeps_its_paragraphs():
+    """The NWS writes "* WHAT...", "* WHERE..." as paragraphs of plain text."""
+    text = "* WHAT...Hurricane conditions.\r\n\r\n* WHERE...Acadia\n  and  Evangeline.\n \n\n"
+
+    assert plain_text(text) == "* WHAT...Hurricane conditions.\n\n* WHERE...Acadia and Evangeline."
+    assert plain_texts([text]) == [plain_text(text)]
+
+
 def test_table_cells_are_separated():
     assert plain_text("<table><tr><td>Level</td><td>2</td></tr></table>") == "Level 2"
 
