@@ -166,9 +166,13 @@ def _alert_url(alert: Alert, t: Translator) -> str:
 
 def _source_link(alert: Alert, t: Translator) -> Markup:
     """The source's name, linked to the alert's page; a travel desk's warning also names
-    its organisation, since a traveller may belong to several."""
+    its organisation, since a traveller may belong to several, and a CAP alert its
+    sender ("CAP (NWS Lake Charles LA)"), since one CAP source can relay many agencies."""
     name = isolate(source_name(alert.source, t), t.right_to_left)
-    organisation = alert.facts.get("organisation", "").strip()
+    sender = alert.facts.get("sender", "").strip()
+    organisation = alert.facts.get("organisation", "").strip() or (
+        sender if "@" not in sender and "://" not in sender else ""
+    )
     if organisation:
         name += f" ({isolate(organisation, t.right_to_left)})"
     url = _alert_url(alert, t)

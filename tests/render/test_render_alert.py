@@ -510,3 +510,19 @@ def test_a_desks_warning_names_its_organisation_as_the_source(renderer: Renderer
     arabic = renderer.alert(warning, language="ar")
     assert f"({FSI}Acme Travel{PDI})" in arabic  # a Latin name keeps its place in Arabic
     assert "Organisation" not in visible(renderer.alert(warning, language="en"))  # not a fact
+
+
+@pytest.mark.parametrize(
+    ("sender", "source_line"),
+    [
+        ("NWS Lake Charles LA", "Source: CAP (NWS Lake Charles LA)\n"),
+        ("w-nws.webmaster@noaa.gov", "Source: CAP\n"),  # an address says little
+        ("https://www.krisinformation.se/", "Source: CAP\n"),
+    ],
+)
+def test_a_cap_alert_names_its_sender_as_the_source(
+    sender: str, source_line: str, renderer: Renderer
+) -> None:
+    """One CAP source can relay many agencies (an NWS index, MeteoAlarm)."""
+    alert = syria(source="cap", url="", facts={"sender": sender})
+    assert source_line in visible(renderer.alert(alert, language="en"))
