@@ -144,7 +144,7 @@ def _parse(kind: str, path: Path) -> int:
     for alert in feed.alerts:
         print(json.dumps(alert_to_json(alert), ensure_ascii=False))
     for problem in feed.problems:
-        print(f"skipped: {problem}", file=sys.stderr)
+        print(f"problem: {problem}", file=sys.stderr)
     return 0
 
 

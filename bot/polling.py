@@ -137,7 +137,7 @@ class Poller:
 
         feed = outcome.feed
         for problem in feed.problems:
-            log.warning("source %s: skipped an item: %s", config.name, problem)
+            log.warning("source %s: item problem: %s", config.name, problem)
         changes = await alert_store.record_poll_changes(self._db, config.name, feed.alerts, now=now)
         recorded = changes.announced
         queued = 0
