@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 from abc import ABC, abstractmethod
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal, TypeVar
@@ -142,9 +143,51 @@ class FeedClient:
     The `httpx.AsyncClient` is passed in so tests (and the demo) control transport and base.
     """
 
-    def __init__(self, http: httpx.AsyncClient, *, max_bytes: int = 20 * 1024 * 1024) -> None:
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        *,
+        max_bytes: int = 20 * 1024 * 1024,
+        max_cached_bytes: int = 32 * 1024 * 1024,
+    ) -> None:
         self.http = http
         self.max_bytes = max_bytes
+        self.max_cached_bytes = max_cached_bytes
+        # Linked documents by URL, least recently used first: their validators and body.
+        self._documents: OrderedDict[str, tuple[Validators, bytes]] = OrderedDict()
+        self._cached_bytes = 0
+
+    async def get_document(self, url: str) -> Fetched:
+        """A document a feed links to (a CAP message of an index, a GOV.UK country item).
+
+        Polls fetch every linked document again whenever the feed itself changes; one
+        fetched before is asked for conditionally, and on a 304 its kept copy comes back,
+        so an unchanged document costs a 304 instead of its bytes. The copies are kept in
+        memory, the least recently used dropped beyond `max_cached_bytes`.
+        """
+        cached = self._documents.get(url)
+        fetched = await self.get(url, cached[0] if cached else Validators())
+        if fetched.status == "not-modified":
+            if cached is None:
+                raise FetchFailed(f"{url} answered 304 Not Modified to an unconditional GET")
+            self._documents.move_to_end(url)
+            return Fetched("ok", cached[1], cached[0], url)
+        self._keep(url, fetched)
+        return fetched
+
+    def _keep(self, url: str, fetched: Fetched) -> None:
+        old = self._documents.pop(url, None)
+        if old is not None:
+            self._cached_bytes -= len(old[1])
+        validators = fetched.validators
+        worth_keeping = validators.etag or validators.last_modified
+        if not worth_keeping or len(fetched.body) > self.max_cached_bytes // 4:
+            return
+        self._documents[url] = (validators, fetched.body)
+        self._cached_bytes += len(fetched.body)
+        while self._cached_bytes > self.max_cached_bytes:
+            _, (_, body) = self._documents.popitem(last=False)
+            self._cached_bytes -= len(body)
 
     async def get(self, url: str, validators: Validators = Validators()) -> Fetched:
         headers = {"Accept": "application/xml, application/json, */*;q=0.5"}

@@ -641,7 +641,7 @@ class CapAdapter(SourceAdapter):
             if link:
                 async with gate:
                     try:
-                        document = await client.get(link)
+                        document = await client.get_document(link)
                         parsed = await asyncio.to_thread(
                             self.parse_document, document.body, source=source, url=link
                         )

@@ -251,7 +251,7 @@ class UkFcdoAdapter(SourceAdapter):
         async def one(item_url: str) -> Alert | str:
             async with gate:
                 try:
-                    item = await client.get(item_url)
+                    item = await client.get_document(item_url)
                     parsed = await asyncio.to_thread(self.parse, item.body, source=source)
                 except SourceError as error:
                     return f"{item_url}: {error}"

@@ -448,6 +448,33 @@ async def test_poll_fetches_each_linked_cap_document(feed_server: Any) -> None:
     assert outcome.documents_fetched == 4
 
 
+async def test_when_the_index_changes_its_unchanged_documents_cost_a_304(
+    feed_server: Any,
+) -> None:
+    """A busy index (MeteoAlarm's lists hundreds of documents) changes with every new
+    warning: the documents already read are asked for conditionally, not fetched whole."""
+    rfs = feed_server.url(RFS.name)
+    nws = feed_server.url(NWS.name)
+    index = feed_server.add(
+        "/index.atom", atom_index([("e1", rfs)]), content_type="application/atom+xml"
+    )
+
+    async with httpx.AsyncClient() as http:
+        client = FeedClient(http)
+        first = await CapAdapter().poll(client, index, source="cap", validators=Validators())
+        feed_server.add(
+            "/index.atom", atom_index([("e1", rfs), ("e2", nws)]),
+            content_type="application/atom+xml",
+        )  # fmt: skip
+        second = await CapAdapter().poll(client, index, source="cap", validators=first.validators)
+
+    assert first.feed is not None and second.feed is not None
+    assert [a.id for a in second.feed.alerts] == [first.feed.alerts[0].id, NWS_ID]
+    assert second.feed.alerts[0] == first.feed.alerts[0]  # read from the kept copy
+    assert feed_server.conditional_requests["/" + RFS.name] == 1
+    assert feed_server.requests["/" + RFS.name] == 2
+
+
 async def test_poll_of_a_single_cap_document_and_then_not_modified(feed_server: Any) -> None:
     adapter = CapAdapter()
     url = feed_server.url(RFS.name)

@@ -90,3 +90,43 @@ async def test_http_errors_raise_fetch_failed_with_the_status(feed_server, http,
 async def test_connection_refused_raises_fetch_failed(http):
     with pytest.raises(FetchFailed, match="could not fetch"):
         await FeedClient(http).get("http://127.0.0.1:9/feed.xml")
+
+
+async def test_a_linked_document_fetched_before_costs_a_304_and_comes_back_whole(feed_server, http):
+    client = FeedClient(http)
+    url = feed_server.add("/cap/1.xml", b"<alert>first</alert>")
+
+    first = await client.get_document(url)
+    again = await client.get_document(url)
+    feed_server.add("/cap/1.xml", b"<alert>second</alert>")
+    changed = await client.get_document(url)
+
+    assert (first.status, first.body) == ("ok", b"<alert>first</alert>")
+    assert (again.status, again.body) == ("ok", b"<alert>first</alert>")
+    assert (changed.status, changed.body) == ("ok", b"<alert>second</alert>")
+    assert feed_server.requests["/cap/1.xml"] == 3
+    assert feed_server.conditional_requests["/cap/1.xml"] == 1
+
+
+async def test_a_linked_document_without_validators_is_fetched_whole_each_time(feed_server, http):
+    client = FeedClient(http)
+    url = feed_server.add("/cap/plain.xml", b"<alert/>", validators=False)
+
+    for _ in range(2):
+        assert (await client.get_document(url)).body == b"<alert/>"
+
+    assert feed_server.requests["/cap/plain.xml"] == 2
+    assert feed_server.conditional_requests["/cap/plain.xml"] == 0
+
+
+async def test_kept_documents_are_bounded_the_least_recently_used_dropped_first(feed_server, http):
+    client = FeedClient(http, max_cached_bytes=400)  # room for four 100-byte documents
+    urls = [feed_server.add(f"/cap/{n}.xml", bytes([65 + n]) * 100) for n in range(5)]
+
+    for url in urls:
+        await client.get_document(url)
+    for url in reversed(urls):  # the first was dropped to make room for the fifth
+        await client.get_document(url)
+
+    assert feed_server.conditional_requests["/cap/0.xml"] == 0
+    assert [feed_server.conditional_requests[f"/cap/{n}.xml"] for n in range(1, 5)] == [1] * 4
