@@ -54,7 +54,8 @@ SEVERITIES = {
 # What the event text says wins over the broad CAP category ("Met" covers floods too).
 # Words of the event text that say the category, most telling first.
 _WILDFIRE_WORDS = (
-    "bushfire", "bush fire", "wildfire", "wild fire", "forest fire", "grassfire", "grass fire",
+    "bushfire", "bush fire", "wildfire", "wild fire", "forest fire", "forest-fire", "grassfire",
+    "grass fire",
 )  # fmt: skip
 EVENT_WORDS: tuple[tuple[tuple[str, ...], Category], ...] = (
     (("tsunami",), Category.TSUNAMI),
@@ -69,6 +70,16 @@ EVENT_WORDS: tuple[tuple[tuple[str, ...], Category], ...] = (
 # Unicode case rules are more than lower()).
 _EVENT_PATTERNS = tuple(
     (re.compile("|".join(map(re.escape, words)), re.I), category) for words, category in EVENT_WORDS
+)
+# Weather in the event's own words, for messages with no <category> that says so:
+# MeteoAlarm's Atom index leaves it out ("Yellow Wind warning", "Orange Snow-ice warning",
+# "Red High-temperature warning"). Whole words, as "ice" is in "police" and "heat" in
+# "theatre"; read only once the event words and the category have said nothing.
+_WEATHER = re.compile(
+    r"\b(?:weather|wind|gale|storm|thunderstorm|tornado|hail|rain|snow|snow-ice|ice|icy|"
+    r"blizzard|fog|frost|freezing|heat|heatwave|cold|high-temperature|low-temperature|"
+    r"temperature|coastal ?event|avalanches?|dust|surf)\b",
+    re.IGNORECASE,
 )
 CATEGORIES = {
     "fire": Category.WILDFIRE,
@@ -253,7 +264,7 @@ def category_of(categories: Iterable[str], event: str) -> Category:
     for name in ("fire", "health", "security", "met"):  # a fire is more than its weather
         if name in folded:
             return CATEGORIES[name]
-    return Category.OTHER
+    return Category.WEATHER if _WEATHER.search(event) else Category.OTHER
 
 
 def chain_id(identifier: str, references: str) -> str:

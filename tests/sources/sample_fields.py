@@ -69,6 +69,7 @@ CAPTURE_KINDS = {
     "cap12-se-smhi-alerts-2019-03-12.cap.xml": "cap",
     "cap11-ca-naad-pelmorex-atom-index-2014-05-10.atom": "cap",
     "cap11-us-nws-atom-index-2018-08-15.atom": "cap",
+    "cap12-eu-meteoalarm-poland-atom-index-2023-04-28.atom": "cap",
 }
 ALL_KINDS = KINDS | CAPTURE_KINDS
 
@@ -216,6 +217,13 @@ def _usgs(body: bytes) -> list[Derived]:
     return rows
 
 
+def _emma_countries(values: list[str]) -> set[str]:
+    """MeteoAlarm's EMMA_ID areas start with the country in Eurostat's spelling ("PL805";
+    Greece is "EL", the United Kingdom "UK")."""
+    eurostat = {"EL": "GR", "UK": "GB"}
+    return {eurostat.get(value[:2], value[:2]) for value in values if value[:2].isalpha()}
+
+
 def _fips6_countries(values: list[str]) -> set[str]:
     countries = set()
     for value in " ".join(values).split():
@@ -280,8 +288,13 @@ def _cap_entry(entry: ET.Element) -> Derived | None:
         for geocode in entry.iter(f"{cap}geocode")
         if (geocode.findtext(f"{_ATOM}valueName") or geocode.findtext("valueName")) == "FIPS6"
     ]
+    emma = [
+        geocode.findtext(f"{_ATOM}value", "") or geocode.findtext("value", "")
+        for geocode in entry.iter(f"{cap}geocode")
+        if (geocode.findtext(f"{_ATOM}valueName") or geocode.findtext("valueName")) == "EMMA_ID"
+    ]
     author = entry.findtext(f"{_ATOM}author/{_ATOM}name", "")
-    countries = _fips6_countries(fips) or _domain_country(author)
+    countries = _fips6_countries(fips) or _emma_countries(emma) or _domain_country(author)
     return Derived(identifier, frozenset(countries), severity)
 
 

@@ -496,7 +496,7 @@ _EVENT_REGEXES = (
     (re.compile(r"volcan|ash ?fall", re.I), Category.VOLCANO),
     (re.compile(r"hurricane|typhoon|cyclone|tropical storm", re.I), Category.CYCLONE),
     (re.compile(r"flood", re.I), Category.FLOOD),
-    (re.compile(r"bush ?fire|wild ?fire|forest fire|grass ?fire", re.I), Category.WILDFIRE),
+    (re.compile(r"bush ?fire|wild ?fire|forest[ -]fire|grass ?fire", re.I), Category.WILDFIRE),
     (re.compile(r"drought", re.I), Category.DROUGHT),
 )
 _EVENT_PIECES = st.sampled_from(
@@ -508,5 +508,30 @@ _EVENT_PIECES = st.sampled_from(
 
 @given(st.lists(_EVENT_PIECES, max_size=12).map("".join))
 def test_event_words_are_read_as_their_regular_expressions(event):
-    expected = next((c for p, c in _EVENT_REGEXES if p.search(event)), Category.OTHER)
-    assert category_of([], event) == expected
+    # With <category>Met, what the event words do not decide is weather.
+    expected = next((c for p, c in _EVENT_REGEXES if p.search(event)), Category.WEATHER)
+    assert category_of(["Met"], event) == expected
+
+
+@pytest.mark.parametrize(
+    ("event", "expected"),
+    [
+        # MeteoAlarm's Atom index gives no <category>: its events say what they are.
+        ("Yellow Wind warning", Category.WEATHER),
+        ("Orange Snow-ice warning", Category.WEATHER),
+        ("Red High-temperature warning", Category.WEATHER),
+        ("Yellow Thunderstorm warning", Category.WEATHER),
+        ("Yellow Coastalevent warning", Category.WEATHER),
+        ("Orange Avalanches warning", Category.WEATHER),
+        ("Yellow Rain-flood warning", Category.FLOOD),
+        ("Orange Forest-fire warning", Category.WILDFIRE),
+        ("Varning för storm i Norrbottens län", Category.WEATHER),
+        # Whole words only: "ice" in "police", "heat" in "theatre", "rain" in "training".
+        ("Police operation in the city centre", Category.OTHER),
+        ("Theatre evacuated", Category.OTHER),
+        ("Training exercise", Category.OTHER),
+        ("Viktigt meddelande till allmänheten", Category.OTHER),
+    ],
+)
+def test_with_no_category_weather_words_say_weather(event: str, expected: Category) -> None:
+    assert category_of([], event) is expected
