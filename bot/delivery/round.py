@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from bot.alerts import Change
+from bot.alerts import Change, Severity
 from bot.changes import has_expired
 from bot.delivery.quiet import hold_until
 from bot.store import outbox
@@ -72,6 +72,11 @@ Next = Carry | Stop | Moved
 
 _MAX_QUEUED_PAGES = 20  # rows held in memory at most, in pages
 EXPIRED_ERROR = "alert expired before it could be sent"
+# Warnings of one event at one level, due at once for one chat, that go as one message.
+# A CAP publisher issues one message per area: MeteoAlarm lists a thunderstorm warning
+# for each of 84 Polish counties, the NWS a flood warning per river reach. Each is its own
+# alert (its own updates and cancellation), but a reader wants one message, not 84.
+BURST_SIZE = 3
 
 
 class Round:
@@ -92,6 +97,8 @@ class Round:
         self.exhausted = False
         # Rows picked up out of id order (a digest's, a migrated chat's): skip them later.
         self.claimed: set[int] = set()
+        # Chats whose due rows were already looked at for warnings that go together.
+        self.grouped: set[int] = set()
         self.tasks: set[asyncio.Task[None]] = set()
         self.errors: list[BaseException] = []
 
@@ -221,6 +228,7 @@ class Round:
         await self.d.load_alerts({row.alert_version_id for row in rows})
         now = self.d.clock()
         rows = await self._in_destination_time(rows, now)
+        crowded = await self._crowded(rows, now)
         held: list[tuple[int, datetime]] = []
         stopped: list[int] = []
         unreadable: list[int] = []
@@ -256,6 +264,15 @@ class Round:
                 if until is not None:
                     held.append((row.id, until))
                     continue
+                # (Only from a row that could be held: the top level goes even in quiet
+                # hours, and must not take the chat's held warnings along with it.)
+                crowding = row.chat_id in crowded and row.severity < Severity.EXTREME
+                if crowding and row.chat_id not in self.grouped:
+                    self.grouped.add(row.chat_id)
+                    for job in await self._together_jobs(row, now):
+                        self._queue(job)
+                    if row.id in self.claimed:  # it went into one of them
+                        continue
             self._queue(Job(row.chat_id, row.chat_kind, (row,)))
         if out_of_order:
             self.claimed.update(row.id for row in rows)
@@ -316,6 +333,40 @@ class Round:
         if not rows:
             return None
         return Job(row.chat_id, row.chat_kind, tuple(rows), digest=True)
+
+    async def _crowded(self, rows: list[OutboxRow], now: datetime) -> set[int]:
+        """The chats of `rows` with enough rows due for some to go together."""
+        if not self.d.digests:
+            return set()
+        candidates = {row.chat_id for row in rows if row.chat_id not in self.grouped}
+        return await outbox.crowded_chats(self.d.db, candidates, now=now, at_least=BURST_SIZE)
+
+    async def _together_jobs(self, row: OutboxRow, now: datetime) -> list[Job]:
+        """The chat's due warnings that go together (`BURST_SIZE` or more of one event at
+        one level, what happened to each the same), one digest job per group; its other
+        rows go one by one. The top level is never folded into a list."""
+        groups: dict[tuple[str, ...], list[OutboxRow]] = {}
+        chat_rows = await outbox.chat_due_rows(self.d.db, row.chat_id, now=now)
+        await self.d.load_alerts({due.alert_version_id for due in chat_rows})
+        for due in chat_rows:
+            alert = self.d.alert(due.alert_version_id)
+            if alert is None or due.id in self.claimed or due.severity >= Severity.EXTREME:
+                continue
+            event = alert.facts.get("event", "")
+            if event:
+                key = (due.source, str(due.severity), due.change, str(alert.category), event)
+                groups.setdefault(key, []).append(due)
+        jobs = []
+        for members in groups.values():
+            if len(members) < BURST_SIZE:
+                continue
+            over = [due.id for due in members if self._is_over(due, now)]
+            self.claimed.update(due.id for due in members)
+            await self._drop_expired(over)
+            current = tuple(due for due in members if due.id not in over)
+            if current:
+                jobs.append(Job(row.chat_id, row.chat_kind, current, digest=True))
+        return jobs
 
     def _queue(self, job: Job) -> None:
         self.lanes.setdefault(job.chat_id, deque()).append(job)

@@ -31,6 +31,7 @@ from bot.render.words import (
 
 MAX_PLACES = 3  # country names on a first line before "+N more"
 MAX_DIGEST_ITEMS = 20  # keeps a digest well under Telegram's 4,096 characters
+MAX_AREAS = 40  # areas named in a message of several warnings (at most 100 characters each)
 
 
 class Renderer:
@@ -76,7 +77,20 @@ class Renderer:
     def digest(
         self, items: Sequence[tuple[Alert, Change]], *, language: str, timezone: str = "UTC"
     ) -> str:
-        """Several alerts in one message, a line each (a quiet-hours or catch-up summary)."""
+        """Several alerts in one message, a line each (a quiet-hours or catch-up summary);
+        warnings of one event at one level, the event once and then their areas."""
+        event = one_event(items)
+        if event:
+            return self.render(
+                "warnings.j2",
+                language=language,
+                items=tuple(items),
+                event=event,
+                countries=tuple(sorted({code for alert, _ in items for code in alert.countries})),
+                areas=tuple(alert.facts.get("area") or alert.title for alert, _ in items),
+                limit=MAX_AREAS,
+                timezone=timezone,
+            )
         return self.render(
             "digest.j2",
             language=language,
@@ -84,6 +98,23 @@ class Renderer:
             limit=MAX_DIGEST_ITEMS,
             timezone=timezone,
         )
+
+
+def one_event(items: Sequence[tuple[Alert, Change]]) -> str:
+    """The event several warnings share, with the same level and change; "" when they are
+    not all alike (or are only one)."""
+    if len(items) < 2:
+        return ""
+    first, change = items[0]
+    event = first.facts.get("event", "")
+    alike = all(
+        alert.facts.get("event", "") == event
+        and alert.severity == first.severity
+        and alert.cancelled == first.cancelled
+        and other == change
+        for alert, other in items
+    )
+    return event if alike else ""
 
 
 def _environment(loader: FileSystemLoader, t: Translator) -> Environment:

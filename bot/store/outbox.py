@@ -277,6 +277,24 @@ async def release_claims(db: Database, holder: str) -> int:
     )
 
 
+async def crowded_chats(
+    db: Database, chat_ids: Iterable[int], *, now: datetime, at_least: int
+) -> set[int]:
+    """Of `chat_ids`, the chats with at least `at_least` rows due now: the only ones whose
+    rows may go together as one message (one statement for a whole page of rows)."""
+    ids = sorted({int(chat_id) for chat_id in chat_ids})
+    if not ids:
+        return set()
+    rows = await db.fetch_all(
+        "SELECT d.chat_id FROM deliveries AS d"
+        " WHERE d.chat_id IN (SELECT CAST(value AS INTEGER) FROM json_each(?))"
+        " AND d.state = 'pending' AND d.next_attempt_at <= ?"
+        " GROUP BY d.chat_id HAVING count(*) >= ?",
+        (json.dumps(ids), to_db(now), at_least),
+    )
+    return {int(row[0]) for row in rows}
+
+
 async def chat_due_rows(
     db: Database, chat_id: int, *, now: datetime, digest_only: bool = False
 ) -> list[OutboxRow]:

@@ -267,3 +267,65 @@ def test_severity_word_is_used_in_the_subscription_threshold(
             min_severity=Severity.HIGH,
         )
         assert severity_word(Severity.HIGH, t) in message
+
+
+def county(name: str, **overrides: object) -> Alert:
+    warning = make_alert(
+        source="cap",
+        id=f"PL.{name}",
+        countries=("PL",),
+        severity=Severity.CAUTION,
+        category=Category.WEATHER,
+        title=f"Yellow Thunderstorm warning issued for Poland - {name} County",
+        url=f"https://feeds.meteoalarm.org/{name}",
+        facts={"event": "Yellow Thunderstorm warning", "area": f"{name} <County>"},
+    )
+    return replace(warning, **overrides)
+
+
+@pytest.mark.parametrize(
+    ("language", "level"),
+    [
+        ("en", "Exercise increased caution · 3 areas"),
+        ("fr", "Vigilance renforcée · 3 zones"),
+        ("ru", None),
+        ("ar", None),
+    ],
+)
+def test_warnings_of_one_event_name_it_once_then_their_areas(
+    language: str, level: str | None, renderer: Renderer
+) -> None:
+    items = [(county(name), Change.NEW) for name in ("Tychy", "Zabrze", "Bytom")]
+    parsed = parse_html(renderer.digest(items, language=language))  # Telegram's HTML rules
+    lines = parsed.text.split("\n")
+    assert "Yellow Thunderstorm warning" in lines[0] and "🇵🇱" in lines[0]
+    if level is not None:
+        assert lines[1] == level
+    areas = "".join(c for c in lines[3] if c not in "\u200f\u2068\u2069")  # Arabic's isolates
+    assert areas == "Tychy <County>; Zabrze <County>; Bytom <County>"
+    assert [s.url for s in parsed.spans if s.kind == "text_link"] == [
+        "https://feeds.meteoalarm.org/Tychy"  # the source line, linked to the first
+    ]
+
+
+def test_warnings_that_differ_in_event_level_or_change_are_listed_line_by_line(
+    renderer: Renderer,
+) -> None:
+    alike = [(county("Tychy"), Change.NEW), (county("Zabrze"), Change.NEW)]
+    other_event = county("Bytom", facts={"event": "Yellow Wind warning", "area": "Bytom"})
+    for odd in (
+        (other_event, Change.NEW),
+        (county("Bytom", severity=Severity.HIGH), Change.NEW),
+        (county("Bytom"), Change.TEXT),
+        (county("Bytom", facts={}), Change.NEW),
+    ):
+        text = parse_html(renderer.digest([*alike, odd], language="en")).text
+        assert text.startswith("3 travel alerts\n"), odd
+
+
+def test_cancelled_warnings_of_one_event_say_so_once(renderer: Renderer) -> None:
+    items = [(county(name, cancelled=True), Change.CANCELLED) for name in ("Tychy", "Zabrze")]
+    lines = parse_html(renderer.digest(items, language="en")).text.split("\n")
+    assert lines[0] == "✅ 🇵🇱 Poland — Yellow Thunderstorm warning"
+    assert lines[1] == "Alert cancelled · 2 areas"
+    assert not any(line.startswith("Valid until") for line in lines)

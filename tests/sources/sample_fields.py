@@ -70,6 +70,7 @@ CAPTURE_KINDS = {
     "cap11-ca-naad-pelmorex-atom-index-2014-05-10.atom": "cap",
     "cap11-us-nws-atom-index-2018-08-15.atom": "cap",
     "cap12-eu-meteoalarm-poland-atom-index-2023-04-28.atom": "cap",
+    "cap12-eu-meteoalarm-poland-atom-index-2023-05-23.atom": "cap",
 }
 ALL_KINDS = KINDS | CAPTURE_KINDS
 

@@ -1,0 +1,232 @@
+"""Warnings of one event at one level that fall due together for a chat go as one message:
+a CAP publisher issues one message per area (MeteoAlarm, a county each), and a reader of
+the country would otherwise get dozens of near-identical messages in a row."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot.alerts import Alert, Category, Change, Severity
+from bot.delivery.dispatcher import RenderRequest
+from bot.delivery.round import BURST_SIZE
+from bot.i18n import Catalogs
+from bot.matching import fan_out
+from bot.render import Renderer
+from bot.render.renderer import MAX_AREAS
+from bot.sources.registry import adapter_for
+from bot.standin import StandIn
+from bot.store.database import Database
+from tests.builders import make_alert
+from tests.clock import Clock
+from tests.delivery.travellers import DispatcherFactory, Renders, add_chat, add_version
+from tests.sources.sample_fields import CAPTURES
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def county_warning(
+    county: str,
+    *,
+    event: str = "Yellow Thunderstorm warning",
+    severity: Severity = Severity.CAUTION,
+    country: str = "PL",
+) -> Alert:
+    return make_alert(
+        source="cap",
+        id=f"2.49.0.0.616.0.PL.{county}",
+        countries=(country,),
+        severity=severity,
+        category=Category.WEATHER,
+        title=f"{event} issued for Poland - {county} County",
+        facts={"event": event, "area": f"{county} County"},
+    )
+
+
+async def announce(db: Database, clock: Clock, alert: Alert, change: Change = Change.NEW) -> None:
+    await fan_out(db, await add_version(db, alert, change), now=clock())
+
+
+async def test_many_warnings_of_one_event_go_as_one_message(
+    db: Database, standin: StandIn, clock: Clock, make_dispatcher: DispatcherFactory,
+    renders: Renders,
+) -> None:  # fmt: skip
+    standin.known_chat(1)
+    await add_chat(db, 1, ("PL",))
+    counties = ["Tychy", "Zabrze", "Sosnowiec", "Bytom", "Gliwice", "Katowice"]
+    for county in counties:
+        await announce(db, clock, county_warning(county))
+
+    report = await make_dispatcher().drain()
+
+    assert report.sent == len(counties)  # each warning counted as delivered
+    (message,) = standin.messages_to(1)
+    assert message.plain_text.startswith("Digest")
+    for county in counties:
+        assert f"{county} County" in message.text
+    assert [len(items) for items in renders.digests] == [len(counties)]
+    assert (await make_dispatcher().drain()).sent == 0  # none of them goes again
+
+
+async def test_a_few_warnings_or_different_events_go_one_by_one(
+    db: Database, standin: StandIn, clock: Clock, make_dispatcher: DispatcherFactory,
+    renders: Renders,
+) -> None:  # fmt: skip
+    standin.known_chat(1)
+    await add_chat(db, 1, ("PL",))
+    few = ["Tychy", "Zabrze"][: BURST_SIZE - 1]
+    for county in few:
+        await announce(db, clock, county_warning(county))
+    await announce(db, clock, county_warning("Bytom", event="Yellow Wind warning"))
+    await announce(db, clock, county_warning("Gliwice", event="Yellow Rain warning"))
+
+    report = await make_dispatcher().drain()
+
+    assert report.sent == len(few) + 2
+    assert len(standin.messages_to(1)) == len(few) + 2
+    assert renders.digests == []
+
+
+async def test_alerts_with_no_event_such_as_advisories_are_never_folded(
+    db: Database, standin: StandIn, clock: Clock, make_dispatcher: DispatcherFactory,
+    renders: Renders,
+) -> None:  # fmt: skip
+    standin.known_chat(1)
+    await add_chat(db, 1, ("FR", "DE", "IT", "ES"))
+    for country in ("FR", "DE", "IT", "ES"):
+        await announce(
+            db, clock, make_alert(source="us-state", id=country.lower(), countries=(country,))
+        )
+
+    await make_dispatcher().drain()
+
+    assert len(standin.messages_to(1)) == 4
+    assert renders.digests == []
+
+
+async def test_the_top_level_always_goes_on_its_own(
+    db: Database, standin: StandIn, clock: Clock, make_dispatcher: DispatcherFactory,
+    renders: Renders,
+) -> None:  # fmt: skip
+    standin.known_chat(1)
+    await add_chat(db, 1, ("PL",))
+    for county in ("Tychy", "Zabrze", "Sosnowiec", "Bytom"):
+        await announce(db, clock, county_warning(county, severity=Severity.EXTREME))
+
+    await make_dispatcher().drain()
+
+    assert len(standin.messages_to(1)) == 4
+    assert renders.digests == []
+
+
+async def test_updates_and_new_warnings_of_one_event_are_separate_lists(
+    db: Database, standin: StandIn, clock: Clock, make_dispatcher: DispatcherFactory,
+    renders: Renders,
+) -> None:  # fmt: skip
+    standin.known_chat(1)
+    await add_chat(db, 1, ("PL",))
+    for county in ("Tychy", "Zabrze", "Sosnowiec"):
+        await announce(db, clock, county_warning(county))
+    await make_dispatcher().drain()
+    for county in ("Tychy", "Zabrze", "Sosnowiec"):
+        await announce(db, clock, replace(county_warning(county), cancelled=True), Change.CANCELLED)
+    for county in ("Bytom", "Gliwice", "Katowice"):
+        await announce(db, clock, county_warning(county))
+
+    await make_dispatcher().drain()
+
+    assert len(standin.messages_to(1)) == 3  # the first list, the cancellations, the new
+    assert [{change for _, change in items} for items in renders.digests] == [
+        {Change.NEW},
+        {Change.CANCELLED},
+        {Change.NEW},
+    ]
+
+
+async def test_each_chat_gets_its_list_when_its_rows_span_several_pages(
+    db: Database, standin: StandIn, clock: Clock, make_dispatcher: DispatcherFactory,
+    renders: Renders,
+) -> None:  # fmt: skip
+    chats = [1, 2, 3]
+    for chat_id in chats:
+        standin.known_chat(chat_id)
+        await add_chat(db, chat_id, ("PL",))
+    counties = ["Tychy", "Zabrze", "Sosnowiec", "Bytom"]
+    for county in counties:  # the rows of each warning for all three chats, in turn
+        await announce(db, clock, county_warning(county))
+
+    report = await make_dispatcher(page_size=2).drain()
+
+    assert report.sent == len(chats) * len(counties)
+    for chat_id in chats:
+        (message,) = standin.messages_to(chat_id)
+        assert all(f"{county} County" in message.text for county in counties)
+
+
+async def test_without_a_digest_renderer_every_warning_goes_on_its_own(
+    db: Database, standin: StandIn, clock: Clock, make_dispatcher: DispatcherFactory
+) -> None:
+    standin.known_chat(1)
+    await add_chat(db, 1, ("PL",))
+    for county in ("Tychy", "Zabrze", "Sosnowiec"):
+        await announce(db, clock, county_warning(county))
+
+    await make_dispatcher(render_digest=None).drain()
+
+    assert len(standin.messages_to(1)) == 3
+
+
+async def test_meteoalarms_84_county_warnings_reach_a_reader_of_poland_as_one_message(
+    db: Database, standin: StandIn, clock: Clock, make_dispatcher: DispatcherFactory
+) -> None:
+    """The real index of 23 May 2023: one Yellow Thunderstorm warning per county."""
+    body = (CAPTURES / "cap12-eu-meteoalarm-poland-atom-index-2023-05-23.atom").read_bytes()
+    alerts = adapter_for("cap").parse(body, source="cap").alerts
+    assert len(alerts) == 84
+    clock.now = datetime(2023, 5, 23, 9, 10, tzinfo=UTC)  # when the index was fetched
+    standin.known_chat(1)
+    await add_chat(db, 1, ("PL",))
+    for alert in alerts:
+        await announce(db, clock, alert)
+    renderer = Renderer(ROOT / "templates", Catalogs.load(ROOT / "locales"))
+
+    def render_digest(items: list[tuple[Alert, Change]], request: RenderRequest) -> str:
+        return renderer.digest(items, language=request.language, timezone=request.timezone)
+
+    report = await make_dispatcher(render_digest=render_digest).drain()
+
+    assert report.sent == 84
+    (message,) = standin.messages_to(1)
+    text = message.plain_text
+    heading, level, _, areas, _, source, until = text.splitlines()
+    assert heading == "🟡 🇵🇱 Poland — Yellow Thunderstorm warning"  # the event once
+    assert level == "Exercise increased caution · 84 areas"
+    named = areas.split("; ")
+    assert named[0] == "Śląskie Province Tychy County"
+    assert len(named) == MAX_AREAS and named[-1].endswith(f" +{84 - MAX_AREAS} more")
+    assert source.startswith("Source: CAP (meteoalarm.org)")
+    assert until.startswith("Valid until May 23, 2023, 7:00")  # 19:00 UTC, the reader's zone
+
+
+async def test_a_top_level_warning_in_quiet_hours_does_not_take_the_held_ones_along(
+    db: Database, standin: StandIn, clock: Clock, make_dispatcher: DispatcherFactory,
+    renders: Renders,
+) -> None:  # fmt: skip
+    clock.now = datetime(2025, 10, 7, 21, 0, tzinfo=UTC)  # 23:00 in Warsaw
+    standin.known_chat(1)
+    await add_chat(db, 1, ("PL",), timezone="Europe/Warsaw", quiet=("22:00", "07:00"))
+    await announce(db, clock, county_warning("Katowice", severity=Severity.EXTREME))
+    for county in ("Tychy", "Zabrze", "Sosnowiec", "Bytom"):
+        await announce(db, clock, county_warning(county))
+    dispatcher = make_dispatcher()
+
+    night = await dispatcher.drain()
+
+    assert (night.sent, night.held) == (1, 4)
+    (urgent,) = standin.messages_to(1)
+    assert "Katowice" in urgent.text
+    clock.now = datetime(2025, 10, 8, 5, 0, tzinfo=UTC)  # 07:00 in Warsaw
+    assert (await dispatcher.drain()).sent == 4
+    assert len(standin.messages_to(1)) == 2
+    assert [len(items) for items in renders.digests] == [4]
