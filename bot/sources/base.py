@@ -62,6 +62,16 @@ class Fetched:
 
 
 @dataclass(frozen=True, slots=True)
+class _Kept:
+    """A linked document kept in memory: what to ask for it conditionally, its bytes, and
+    the date its feed entry gave when it was fetched."""
+
+    validators: Validators
+    body: bytes
+    entry_updated: str
+
+
+@dataclass(frozen=True, slots=True)
 class ParsedFeed:
     """The alerts of one feed, and the items that were skipped with the reason why."""
 
@@ -153,41 +163,47 @@ class FeedClient:
         self.http = http
         self.max_bytes = max_bytes
         self.max_cached_bytes = max_cached_bytes
-        # Linked documents by URL, least recently used first: their validators and body.
-        self._documents: OrderedDict[str, tuple[Validators, bytes]] = OrderedDict()
+        # Linked documents by URL, least recently used first.
+        self._documents: OrderedDict[str, _Kept] = OrderedDict()
         self._cached_bytes = 0
 
-    async def get_document(self, url: str) -> Fetched:
+    async def get_document(self, url: str, *, entry_updated: str = "") -> Fetched:
         """A document a feed links to (a CAP message of an index, a GOV.UK country item).
 
-        Polls fetch every linked document again whenever the feed itself changes; one
-        fetched before is asked for conditionally, and on a 304 its kept copy comes back,
-        so an unchanged document costs a 304 instead of its bytes. The copies are kept in
-        memory, the least recently used dropped beyond `max_cached_bytes`.
+        Polls read every linked document again whenever the feed itself changes. When the
+        feed's entry for it still gives the date it gave when the document was kept
+        (`entry_updated`, Atom's <updated>), the kept copy is used without a request:
+        MeteoAlarm's index changes at every request (its own <updated>) and carries no
+        validators, so each poll fetched every warning again. Else a
+        document fetched before is asked for conditionally, and on a 304 its kept copy
+        comes back. The copies are kept in memory, the least recently used dropped beyond
+        `max_cached_bytes`.
         """
-        cached = self._documents.get(url)
-        fetched = await self.get(url, cached[0] if cached else Validators())
-        if fetched.status == "not-modified":
-            if cached is None:
-                raise FetchFailed(f"{url} answered 304 Not Modified to an unconditional GET")
+        kept = self._documents.get(url)
+        if kept is not None and entry_updated and kept.entry_updated == entry_updated:
             self._documents.move_to_end(url)
-            return Fetched("ok", cached[1], cached[0], url)
-        self._keep(url, fetched)
+            return Fetched("ok", kept.body, kept.validators, url)
+        fetched = await self.get(url, kept.validators if kept else Validators())
+        if fetched.status == "not-modified":
+            if kept is None:
+                raise FetchFailed(f"{url} answered 304 Not Modified to an unconditional GET")
+            fetched = Fetched("ok", kept.body, kept.validators, url)
+        self._keep(url, fetched, entry_updated)
         return fetched
 
-    def _keep(self, url: str, fetched: Fetched) -> None:
+    def _keep(self, url: str, fetched: Fetched, entry_updated: str) -> None:
         old = self._documents.pop(url, None)
         if old is not None:
-            self._cached_bytes -= len(old[1])
+            self._cached_bytes -= len(old.body)
         validators = fetched.validators
-        worth_keeping = validators.etag or validators.last_modified
+        worth_keeping = validators.etag or validators.last_modified or entry_updated
         if not worth_keeping or len(fetched.body) > self.max_cached_bytes // 4:
             return
-        self._documents[url] = (validators, fetched.body)
+        self._documents[url] = _Kept(validators, fetched.body, entry_updated)
         self._cached_bytes += len(fetched.body)
         while self._cached_bytes > self.max_cached_bytes:
-            _, (_, body) = self._documents.popitem(last=False)
-            self._cached_bytes -= len(body)
+            _, dropped = self._documents.popitem(last=False)
+            self._cached_bytes -= len(dropped.body)
 
     async def get(self, url: str, validators: Validators = Validators()) -> Fetched:
         headers = {"Accept": "application/xml, application/json, */*;q=0.5"}

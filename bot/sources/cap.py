@@ -652,7 +652,8 @@ class CapAdapter(SourceAdapter):
             if link:
                 async with gate:
                     try:
-                        document = await client.get_document(link)
+                        updated = (entry.findtext("{*}updated") or "").strip()
+                        document = await client.get_document(link, entry_updated=updated)
                         parsed = await asyncio.to_thread(
                             self.parse_document, document.body, source=source, url=link
                         )

@@ -402,10 +402,11 @@ def test_broken_xml_is_malformed() -> None:
         parse(RFS.read_bytes()[:700])
 
 
-def atom_index(links: list[tuple[str, str]]) -> bytes:
-    """An Atom index in the NWS shape whose entries link to `links` (id, href)."""
+def atom_index(links: list[tuple[str, str]], updated: str = "2010-08-30T04:07:00-06:00") -> bytes:
+    """An Atom index in the NWS shape whose entries link to `links` (id, href), each entry
+    last updated at `updated`."""
     entries = "".join(
-        f"""<entry><id>{entry_id}</id><updated>2010-08-30T04:07:00-06:00</updated>
+        f"""<entry><id>{entry_id}</id><updated>{updated}</updated>
 <title>Flash Flood Watch issued by NWS</title>
 <link type="application/cap+xml" href="{href}"/>
 <summary>Index summary</summary><cap:severity>Moderate</cap:severity>
@@ -448,11 +449,12 @@ async def test_poll_fetches_each_linked_cap_document(feed_server: Any) -> None:
     assert outcome.documents_fetched == 4
 
 
-async def test_when_the_index_changes_its_unchanged_documents_cost_a_304(
+async def test_when_the_index_changes_its_unchanged_documents_cost_no_request(
     feed_server: Any,
 ) -> None:
     """A busy index (MeteoAlarm's lists hundreds of documents) changes with every new
-    warning: the documents already read are asked for conditionally, not fetched whole."""
+    warning, or at every request: a document whose entry gives the date it gave when the
+    document was read is not asked for again."""
     rfs = feed_server.url(RFS.name)
     nws = feed_server.url(NWS.name)
     index = feed_server.add(
@@ -471,6 +473,31 @@ async def test_when_the_index_changes_its_unchanged_documents_cost_a_304(
     assert first.feed is not None and second.feed is not None
     assert [a.id for a in second.feed.alerts] == [first.feed.alerts[0].id, NWS_ID]
     assert second.feed.alerts[0] == first.feed.alerts[0]  # read from the kept copy
+    assert feed_server.requests["/" + RFS.name] == 1
+    assert feed_server.requests["/" + NWS.name] == 1
+
+
+async def test_a_document_whose_entry_was_updated_is_asked_for_conditionally(
+    feed_server: Any,
+) -> None:
+    """The entry's new date says the document may have changed: it is asked for again,
+    conditionally, and an unchanged one costs a 304 and comes from the kept copy."""
+    rfs = feed_server.url(RFS.name)
+    index = feed_server.add(
+        "/index.atom", atom_index([("e1", rfs)]), content_type="application/atom+xml"
+    )
+
+    async with httpx.AsyncClient() as http:
+        client = FeedClient(http)
+        first = await CapAdapter().poll(client, index, source="cap", validators=Validators())
+        feed_server.add(
+            "/index.atom", atom_index([("e1", rfs)], updated="2010-08-30T05:00:00-06:00"),
+            content_type="application/atom+xml",
+        )  # fmt: skip
+        second = await CapAdapter().poll(client, index, source="cap", validators=first.validators)
+
+    assert first.feed is not None and second.feed is not None
+    assert second.feed.alerts == first.feed.alerts
     assert feed_server.conditional_requests["/" + RFS.name] == 1
     assert feed_server.requests["/" + RFS.name] == 2
 
