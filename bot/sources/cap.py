@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from bot.alerts import Alert, Category, LocalText, Severity
@@ -464,7 +464,59 @@ def has_cap_fields(entry: Element) -> bool:
 
 def read_entry(entry: Element, *, source: str) -> Alert | None:
     """An index entry's own cap:* fields -> an Alert, as the index alone can tell it;
-    None for an entry with no cap:* field or one that is not a real alert.
+    None for an entry with no cap:* field or one that is not a real alert."""
+    read = entry_message(entry)
+    return None if read is None else alert_from_message(read[0], source=source, url=read[1])
+
+
+def read_entries(
+    entries: Iterable[tuple[int, Element]], *, source: str
+) -> tuple[list[Alert], list[str]]:
+    """The alerts that an index's entries (with their positions) tell by themselves, and
+    a problem for each entry that cannot be read.
+
+    Entries of one message (one identifier and sent time) are one alert with all their
+    areas: MeteoAlarm lists a German warning once for each district it covers (381
+    entries, 21 messages, in one real index), each entry naming its own district.
+    """
+    messages: dict[tuple[str, datetime], list[tuple[Message, str]]] = {}
+    problems: list[str] = []
+    for position, entry in entries:
+        try:
+            read = entry_message(entry)
+        except ValueError as error:
+            problems.append(f"entry {position}: {error}")
+            continue
+        if read is not None:
+            messages.setdefault((read[0].identifier, read[0].sent), []).append(read)
+    alerts: list[Alert] = []
+    for parts in messages.values():
+        message, url = parts[0] if len(parts) == 1 else (merged_message(parts), parts[0][1])
+        try:
+            alerts.append(alert_from_message(message, source=source, url=url))
+        except ValueError as error:
+            problems.append(str(error))
+    return alerts, problems
+
+
+def merged_message(parts: Sequence[tuple[Message, str]]) -> Message:
+    """One message from the index entries that each give one of its areas: the first
+    entry's fields, every area, and a headline without the first entry's own area
+    ("Yellow Frost Warning issued for Germany - Kreis Vulkaneifel")."""
+    first = parts[0][0].infos[0]
+    area = merged_areas([info for message, _ in parts for info in message.infos])
+    headline = first.fields.get("headline", "")
+    for separator in (" - ", " – "):
+        own_area = separator + (first.area.descriptions[0] if first.area.descriptions else "")
+        if len(area.descriptions) > 1 and headline.endswith(own_area) and own_area != separator:
+            headline = headline.removesuffix(own_area)
+    info = Info(first.fields | {"headline": headline}, first.categories, area)
+    return replace(parts[0][0], infos=[info])
+
+
+def entry_message(entry: Element) -> tuple[Message, str] | None:
+    """An index entry's own cap:* fields as a CAP message, and the CAP document it links
+    to; None for an entry with no cap:* field or one that is not a real alert.
 
     The entry's children are walked once: the first text of every child by local name
     (any namespace: Atom's id and dates, RSS's guid), its links, and the CAP children that
@@ -529,7 +581,7 @@ def read_entry(entry: Element, *, source: str) -> Alert | None:
         references=field.get("references", ""),
         infos=[Info(info_fields, categories, area)],
     )
-    return alert_from_message(message, source=source, url=_link_among(links))
+    return message, _link_among(links)
 
 
 def _author_uri(author: Element | None) -> str:
@@ -603,17 +655,9 @@ class CapAdapter(SourceAdapter):
             raise SchemaChanged(
                 f"not a CAP alert, a list of alerts, an Atom feed or RSS: <{local_name(root)}>"
             )
-        alerts: list[Alert] = []
-        problems: list[str] = []
+        alerts, problems = read_entries(enumerate(entries), source=source)
         for position, entry in enumerate(entries):
-            try:
-                alert = read_entry(entry, source=source)
-            except ValueError as error:
-                problems.append(f"entry {position}: {error}")
-                continue
-            if alert is not None:
-                alerts.append(alert)
-            elif not has_cap_fields(entry) and (link := entry_link(entry)):
+            if not has_cap_fields(entry) and (link := entry_link(entry)):
                 # Read from a file (`python -m bot parse`), an index of bare links yields
                 # nothing: say where the alerts are rather than print nothing at all.
                 problems.append(f"entry {position}: its CAP document is {link}, read by a poll")
@@ -644,35 +688,50 @@ class CapAdapter(SourceAdapter):
                 self.parse_document, fetched.body, source=source, url=url
             )
             return PollOutcome(parsed, fetched.validators)
+        # Each linked document once: MeteoAlarm links every district's entry of a message
+        # to the same document.
+        linked: dict[str, list[tuple[int, Element]]] = {}
+        unlinked: list[tuple[int, Element]] = []
+        for position, entry in enumerate(entries):
+            link = entry_link(entry)
+            (linked.setdefault(link, []) if link else unlinked).append((position, entry))
         gate = asyncio.Semaphore(self.concurrency)
 
-        async def one(position: int, entry: Element) -> tuple[list[Alert], list[str]]:
-            link = entry_link(entry)
-            problems: list[str] = []
-            if link:
-                async with gate:
-                    try:
-                        updated = (entry.findtext("{*}updated") or "").strip()
-                        document = await client.get_document(link, entry_updated=updated)
-                        parsed = await asyncio.to_thread(
-                            self.parse_document, document.body, source=source, url=link
-                        )
-                        return list(parsed.alerts), list(parsed.problems)
-                    except SourceError as error:
-                        problems.append(f"{link}: {error}")
-            if has_cap_fields(entry):
+        async def one(link: str, group: list[tuple[int, Element]]) -> ParsedFeed | str:
+            """The document's alerts, or why it could not be read (its entries then speak)."""
+            updated = (group[0][1].findtext("{*}updated") or "").strip()
+            async with gate:
                 try:
-                    alert = read_entry(entry, source=source)
-                except ValueError as error:
-                    return [], [*problems, f"entry {position}: {error}"]
-                return ([alert] if alert else []), problems
-            return [], problems or [f"entry {position}: no CAP link and no cap fields"]
+                    document = await client.get_document(link, entry_updated=updated)
+                    return await asyncio.to_thread(
+                        self.parse_document, document.body, source=source, url=link
+                    )
+                except SourceError as error:
+                    return f"{link}: {error}"
 
-        results = await asyncio.gather(*(one(i, entry) for i, entry in enumerate(entries)))
-        alerts = tuple(alert for found, _ in results for alert in found)
-        problems = tuple(problem for _, found in results for problem in found)
+        links = list(linked)
+        results = await asyncio.gather(*(one(link, linked[link]) for link in links))
+        alerts: list[Alert] = []
+        problems: list[str] = []
+        fallback = list(unlinked)
+        for link, result in zip(links, results, strict=True):
+            if isinstance(result, str):
+                problems.append(result)
+                fallback += linked[link]
+            else:
+                alerts += result.alerts
+                problems += result.problems
+        with_fields = [(at, entry) for at, entry in sorted(fallback) if has_cap_fields(entry)]
+        from_entries, unreadable = read_entries(with_fields, source=source)
+        alerts += from_entries
+        problems += unreadable
+        problems += [
+            f"entry {at}: no CAP link and no cap fields"
+            for at, entry in unlinked
+            if not has_cap_fields(entry)
+        ]
         return PollOutcome(
-            ParsedFeed(alerts, problems),
+            ParsedFeed(tuple(alerts), tuple(problems)),
             fetched.validators,
-            documents_fetched=1 + sum(1 for entry in entries if entry_link(entry)),
+            documents_fetched=1 + len(links),
         )

@@ -71,6 +71,7 @@ CAPTURE_KINDS = {
     "cap11-us-nws-atom-index-2018-08-15.atom": "cap",
     "cap12-eu-meteoalarm-poland-atom-index-2023-04-28.atom": "cap",
     "cap12-eu-meteoalarm-poland-atom-index-2023-05-23.atom": "cap",
+    "cap12-eu-meteoalarm-germany-atom-index-2023-04-28.atom": "cap",
 }
 ALL_KINDS = KINDS | CAPTURE_KINDS
 
@@ -236,11 +237,26 @@ def _fips6_countries(values: list[str]) -> set[str]:
 def _cap(body: bytes) -> list[Derived]:
     root = ET.fromstring(body)
     if root.tag == f"{_ATOM}feed":
-        return [row for entry in root.iter(f"{_ATOM}entry") if (row := _cap_entry(entry))]
+        rows = [row for entry in root.iter(f"{_ATOM}entry") if (row := _cap_entry(entry))]
+        return _one_row_per_message(rows)
     if root.tag.endswith("}alerts"):  # several messages in one document
         return [row for alert in root if (row := _cap_alert(alert))]
     row = _cap_alert(root)
     return [row] if row else []
+
+
+def _one_row_per_message(rows: list[Derived]) -> list[Derived]:
+    """Index entries with one identifier are one message listed once per area (MeteoAlarm's
+    German index): one row, every country of its entries, the highest severity."""
+    merged: dict[str, Derived] = {}
+    for row in rows:
+        seen = merged.get(row.id)
+        merged[row.id] = (
+            row
+            if seen is None
+            else Derived(row.id, seen.countries | row.countries, max(seen.severity, row.severity))
+        )
+    return list(merged.values())
 
 
 def _cap_alert(root: ET.Element) -> Derived | None:

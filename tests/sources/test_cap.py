@@ -562,3 +562,82 @@ def test_event_words_are_read_as_their_regular_expressions(event):
 )
 def test_with_no_category_weather_words_say_weather(event: str, expected: Category) -> None:
     assert category_of([], event) is expected
+
+
+def district_entry(district: str, code: str, *, identifier: str = "DWD.1", link: str = "") -> str:
+    """An entry of MeteoAlarm's index: one district of one message."""
+    href = link or "https://feeds.meteoalarm.org/api/v1/warnings/feeds-germany/uuid-1"
+    return f"""<entry>
+<cap:geocode><valueName>EMMA_ID</valueName><value>{code}</value></cap:geocode>
+<cap:areaDesc>{district}</cap:areaDesc><cap:event>frost</cap:event>
+<cap:sent>2023-04-28T09:00:00+00:00</cap:sent><cap:expires>2023-04-29T07:00:00+00:00</cap:expires>
+<cap:severity>Minor</cap:severity><cap:message_type>Alert</cap:message_type>
+<cap:status>Actual</cap:status><cap:identifier>{identifier}</cap:identifier>
+<link href="{href}" type="application/cap+xml"/>
+<id>{href}?index_info=1&amp;index_area={code}</id><updated>2023-04-28T09:00:00Z</updated>
+<title>Yellow Low-temperature Warning issued for Germany - {district}</title></entry>"""
+
+
+def district_index(*entries: str) -> bytes:
+    return (
+        '<feed xmlns="http://www.w3.org/2005/Atom"'
+        ' xmlns:cap="urn:oasis:names:tc:emergency:cap:1.2">'
+        "<id>tag:meteoalarm.org,2021-02-19:DE</id>" + "".join(entries) + "</feed>"
+    ).encode()
+
+
+def test_index_entries_of_one_message_are_one_alert_with_every_area() -> None:
+    body = district_index(
+        district_entry("Kreis Vulkaneifel", "DE356"),
+        district_entry("Stadt Köln", "DE315"),
+        district_entry("Kreis Paderborn", "DE416"),
+        district_entry("Kreis Leipzig", "DE711", identifier="DWD.2"),
+    )
+
+    first, second = parse(body).alerts
+
+    assert first.id == "DWD.1"
+    assert first.title == "Yellow Low-temperature Warning issued for Germany"
+    assert first.facts["area"] == "Kreis Vulkaneifel; Stadt Köln; Kreis Paderborn"
+    assert first.countries == ("DE",)
+    # A message of one district keeps its own title.
+    assert second.title == "Yellow Low-temperature Warning issued for Germany - Kreis Leipzig"
+
+
+async def test_entries_of_one_message_fetch_their_document_once(feed_server: Any) -> None:
+    rfs = feed_server.url(RFS.name)
+    index = feed_server.add(
+        "/districts.atom",
+        district_index(*(district_entry(f"District {n}", f"DE{n}", link=rfs) for n in range(5))),
+        content_type="application/atom+xml",
+    )
+
+    async with httpx.AsyncClient() as http:
+        outcome = await CapAdapter().poll(
+            FeedClient(http), index, source="cap", validators=Validators()
+        )
+
+    assert outcome.feed is not None
+    assert [alert.id for alert in outcome.feed.alerts] == ["tag:www.rfs.nsw.gov.au2011-10-06:40184"]
+    assert feed_server.requests["/" + RFS.name] == 1
+    assert outcome.documents_fetched == 2  # the index and the one document
+
+
+async def test_when_the_shared_document_fails_its_entries_make_one_alert(feed_server: Any) -> None:
+    gone = feed_server.url("/gone.cap.xml")
+    index = feed_server.add(
+        "/districts.atom",
+        district_index(*(district_entry(f"District {n}", f"DE{n}", link=gone) for n in range(3))),
+        content_type="application/atom+xml",
+    )
+
+    async with httpx.AsyncClient() as http:
+        outcome = await CapAdapter().poll(
+            FeedClient(http), index, source="cap", validators=Validators()
+        )
+
+    assert outcome.feed is not None
+    [alert] = outcome.feed.alerts
+    assert alert.facts["area"] == "District 0; District 1; District 2"
+    [problem] = outcome.feed.problems
+    assert "gone.cap.xml" in problem and "404" in problem
