@@ -638,9 +638,9 @@ class CapAdapter(SourceAdapter):
         CAP message names no <web> page of its own."""
         if is_json(body):
             # Imported here: the JSON reader builds its messages with this module.
-            from bot.sources.cap_json import read_nws_json
+            from bot.sources.cap_json import read_cap_json
 
-            return read_nws_json(load_json(body), source=source)
+            return read_cap_json(load_json(body), source=source)
         root = parse_xml(body)
         if local_name(root) == "alert" and cap_namespace(root):
             try:

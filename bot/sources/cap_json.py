@@ -1,4 +1,5 @@
-"""CAP alerts as the US National Weather Service's API serves them: JSON, not XML.
+"""CAP alerts served as JSON, not XML: the US National Weather Service's API, and
+MeteoAlarm's.
 
 https://api.weather.gov/alerts/active answers GeoJSON by default (application/geo+json),
 {"type": "FeatureCollection", "features": [{"geometry": a polygon or null, "properties":
@@ -8,6 +9,13 @@ the CAP message's own fields under their CAP names: id, sender, senderName, sent
 messageType, references [{"identifier", "sender", "sent"}], category, severity,
 certainty, urgency, event, headline, description, instruction, expires, areaDesc and
 geocode {"SAME": [...], "UGC": [...]}.
+
+https://feeds.meteoalarm.org/api/v1/warnings/feeds-<country> answers {"warnings":
+[{"alert": {...}, "uuid": "..."}]}, each alert the CAP message with the XML's names and
+nesting: identifier, sender, sent, status, msgType, references ("sender,id,sent ..."),
+and "info" a list of blocks (one per language), each with its fields as strings,
+"category" a list, and "area" a list of {"areaDesc", "geocode": [{"valueName", "value"}],
+"polygon": ["lat,lon ..."]}. It keeps warnings listed for days after they expire.
 
 Each is read into the same `Message` as an XML document, so ids, updates, cancels,
 severity, category and countries follow the same rules. GeoJSON points are [lon, lat].
@@ -24,6 +32,8 @@ from bot.sources.cap import (
     Info,
     Message,
     alert_from_message,
+    centre_of,
+    circle_centre,
     geocode_countries,
     is_real_alert,
     ring_centre,
@@ -35,6 +45,75 @@ INFO_FIELDS = (
     "event", "headline", "description", "instruction", "severity", "urgency", "certainty",
     "expires", "senderName", "language", "web",
 )  # fmt: skip
+
+
+def read_cap_json(document: Any, *, source: str) -> ParsedFeed:
+    """Every alert of an answer of MeteoAlarm's or the NWS's API; an alert that cannot be
+    read is a problem, an answer of another shape is a schema change."""
+    if isinstance(document, dict) and isinstance(document.get("warnings"), list):
+        return read_each(
+            document["warnings"],
+            lambda warning: read_alert_object(as_object(warning).get("alert"), source=source),
+            label="warning",
+        )
+    if isinstance(document, dict) and isinstance(document.get("alert"), dict):
+        return read_each(
+            [document["alert"]],
+            lambda alert: read_alert_object(alert, source=source),
+            label="alert",
+        )
+    return read_nws_json(document, source=source)
+
+
+def read_alert_object(value: Any, *, source: str) -> Alert | None:
+    """A CAP message written as a JSON object with the XML's names and nesting (MeteoAlarm)
+    -> its Alert; None for one that is not a real alert."""
+    alert = as_object(value)
+    msg_type = str(alert.get("msgType") or "Alert")
+    if not is_real_alert(str(alert.get("status") or ""), msg_type):
+        return None
+    identifier = str(alert.get("identifier") or "")
+    sent = str(alert.get("sent") or "")
+    if not identifier or not sent:
+        raise ValueError("an alert without an identifier or a sent time")
+    message = Message(
+        identifier=identifier,
+        sender=str(alert.get("sender") or ""),
+        sent=parse_date(sent),
+        msg_type=msg_type,
+        references=str(alert.get("references") or ""),
+        infos=[_info(as_object(block)) for block in _listed(alert.get("info"))],
+    )
+    return alert_from_message(message, source=source)
+
+
+def _info(block: dict[str, Any]) -> Info:
+    fields = {name: value.strip() for name, value in block.items() if isinstance(value, str)}
+    categories = [str(category) for category in _listed(block.get("category"))]
+    area = Area()
+    for part in _listed(block.get("area")):
+        shape = as_object(part)
+        description = str(shape.get("areaDesc") or "").strip()
+        if description:
+            area.descriptions.append(description)
+        for geocode in _listed(shape.get("geocode")):
+            named = as_object(geocode)
+            area.countries |= geocode_countries(
+                str(named.get("valueName") or ""), str(named.get("value") or "")
+            )
+        polygons = (centre_of(str(p)) for p in _listed(shape.get("polygon")))
+        circles = (circle_centre(str(c)) for c in _listed(shape.get("circle")))
+        centre = next((c for c in (*polygons, *circles) if c is not None), None)
+        if centre is not None:  # the first shape of the block, as in the XML
+            area.centres.append(centre)
+    return Info(fields, categories, area)
+
+
+def _listed(value: Any) -> list[Any]:
+    """A field that CAP allows several times: a list as it is, one value as a list of one."""
+    if value is None or value == "":
+        return []
+    return value if isinstance(value, list) else [value]
 
 
 def read_nws_json(document: Any, *, source: str) -> ParsedFeed:
@@ -56,7 +135,8 @@ def _features(document: Any) -> list[tuple[Any, Any]]:
         features = [document]
     else:
         raise SchemaChanged(
-            "expected CAP XML, or the NWS alerts API's GeoJSON ('features') or JSON-LD ('@graph')"
+            "expected CAP XML, MeteoAlarm's JSON ('warnings'), or the NWS alerts API's GeoJSON"
+            " ('features') or JSON-LD ('@graph')"
         )
     return [
         (feature.get("properties"), feature.get("geometry"))

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from babel import Locale
@@ -72,6 +73,7 @@ CAPTURE_KINDS = {
     "cap12-eu-meteoalarm-poland-atom-index-2023-04-28.atom": "cap",
     "cap12-eu-meteoalarm-poland-atom-index-2023-05-23.atom": "cap",
     "cap12-eu-meteoalarm-germany-atom-index-2023-04-28.atom": "cap",
+    "cap12-ba-meteoalarm-api-json-2024-01-07.json": "cap",
 }
 ALL_KINDS = KINDS | CAPTURE_KINDS
 
@@ -235,6 +237,8 @@ def _fips6_countries(values: list[str]) -> set[str]:
 
 
 def _cap(body: bytes) -> list[Derived]:
+    if body.lstrip()[:1] == b"{":  # MeteoAlarm's API: the CAP message as a JSON object
+        return [row for warning in json.loads(body)["warnings"] if (row := _cap_json(warning))]
     root = ET.fromstring(body)
     if root.tag == f"{_ATOM}feed":
         rows = [row for entry in root.iter(f"{_ATOM}entry") if (row := _cap_entry(entry))]
@@ -274,6 +278,24 @@ def _cap_alert(root: ET.Element) -> Derived | None:
     return Derived(
         identifier or root.findtext(f"{ns}identifier", ""), frozenset(countries), severity
     )
+
+
+def _cap_json(warning: dict[str, Any]) -> Derived | None:
+    alert = warning["alert"]
+    if alert.get("status") != "Actual":
+        return None
+    infos = alert.get("info", [])
+    severity = max(CAP_SEVERITIES[info.get("severity", "unknown").lower()] for info in infos)
+    emma = [
+        geocode["value"]
+        for info in infos
+        for area in info.get("area", [])
+        for geocode in area.get("geocode", [])
+        if geocode.get("valueName") == "EMMA_ID"
+    ]
+    countries = _emma_countries(emma) or _domain_country(alert.get("sender", ""))
+    identifier = _first_of_chain(alert.get("references") or "") or alert["identifier"]
+    return Derived(identifier, frozenset(countries), severity)
 
 
 def _first_of_chain(references: str) -> str:

@@ -1,4 +1,5 @@
-"""The US NWS alerts API's JSON, read by the `cap` adapter like CAP XML.
+"""CAP served as JSON, read by the `cap` adapter like CAP XML: the US NWS alerts API and,
+at the end, MeteoAlarm's API.
 
 No capture of api.weather.gov is in feeds/: the documents below follow its published
 shape (GeoJSON FeatureCollection, one feature per alert; JSON-LD "@graph"; one feature
@@ -203,3 +204,100 @@ def test_a_broken_feature_is_reported_and_a_broken_shape_only_loses_the_position
     assert alert.id == FIRST and alert.countries == ("US",)
     assert alert.latitude is None and alert.longitude is None
     assert feed.problems == ("feature 0: not an object", "feature 1: not an object")
+
+
+# MeteoAlarm's API (feeds.meteoalarm.org/api/v1/warnings/feeds-<country>): a real answer
+# is among the captures (tests/sources/captures/cap12-ba-meteoalarm-api-json-*.json);
+# these build the shapes it allows around one warning.
+def meteoalarm_alert(identifier: str, **fields: Any) -> dict[str, Any]:
+    def info(language: str, headline: str) -> dict[str, Any]:
+        return {
+            "language": language,
+            "category": ["Met"],
+            "event": "Wind Yellow Warning",
+            "headline": headline,
+            "description": "Wind gusts 50-70 km/h.",
+            "severity": "Moderate",
+            "certainty": "Likely",
+            "urgency": "Future",
+            "expires": "2024-01-07T23:59:59+01:00",
+            "parameter": [{"valueName": "awareness_level", "value": "2; yellow; Moderate"}],
+            "area": [
+                {"areaDesc": "Trebinje", "geocode": [{"valueName": "EMMA_ID", "value": "BA008"}]}
+            ],
+        }
+
+    alert: dict[str, Any] = {
+        "identifier": identifier,
+        "sender": "https://rhmzrs.com/",
+        "sent": "2024-01-05T08:39:49+01:00",
+        "status": "Actual",
+        "msgType": "Alert",
+        "scope": "Public",
+        "info": [
+            info("bs", "Vjetar žuto upozorenje - region Trebinje"),
+            info("en", "Wind Yellow Warning for Bosnia and Herzegovina - region Trebinje"),
+        ],
+    }
+    return alert | fields
+
+
+def meteoalarm(*alerts: dict[str, Any]) -> bytes:
+    return json.dumps(
+        {"warnings": [{"alert": alert, "uuid": f"uuid-{n}"} for n, alert in enumerate(alerts)]}
+    ).encode()
+
+
+def test_meteoalarms_json_reads_like_cap_with_the_english_block_first() -> None:
+    [alert] = CapAdapter().parse(meteoalarm(meteoalarm_alert("BA.1")), source="cap").alerts
+
+    assert alert.id == "BA.1"
+    assert alert.countries == ("BA",)
+    assert alert.severity is Severity.CAUTION
+    assert alert.category is Category.WEATHER
+    assert alert.title == "Wind Yellow Warning for Bosnia and Herzegovina - region Trebinje"
+    assert alert.translations["bs"].title == "Vjetar žuto upozorenje - region Trebinje"
+    assert alert.expires == datetime(2024, 1, 7, 22, 59, 59, tzinfo=UTC)
+
+
+def test_meteoalarms_update_keeps_the_first_message_id_and_a_cancel_withdraws() -> None:
+    references = "https://rhmzrs.com/,BA.1,2024-01-05T08:39:49+01:00"
+    update = meteoalarm_alert("BA.2", msgType="Update", references=references)
+    cancel = meteoalarm_alert("BA.3", msgType="Cancel", references=references)
+
+    first, second = CapAdapter().parse(meteoalarm(update, cancel), source="cap").alerts
+
+    assert (first.id, first.cancelled) == ("BA.1", False)
+    assert (second.id, second.cancelled) == ("BA.1", True)
+
+
+def test_one_meteoalarm_alert_and_single_values_where_lists_are_usual() -> None:
+    alert = meteoalarm_alert("BA.1")
+    for block in alert["info"]:
+        block["category"] = "Met"  # one value, not a list
+        block["area"] = {  # one area, not a list, with a polygon and no geocode
+            "areaDesc": "Trebinje",
+            "polygon": ["42.7,18.3 42.8,18.4 42.6,18.5 42.7,18.3"],
+        }
+    body = json.dumps({"alert": alert}).encode()
+
+    [read] = CapAdapter().parse(body, source="cap").alerts
+
+    assert read.category is Category.WEATHER
+    assert read.countries == ("BA",)  # from the polygon's centre
+    assert read.latitude == pytest.approx(42.7, abs=0.05)
+
+
+def test_a_broken_meteoalarm_warning_is_reported_and_the_others_are_read() -> None:
+    body = meteoalarm(
+        meteoalarm_alert("BA.1"),
+        meteoalarm_alert("", sent=""),
+        meteoalarm_alert("BA.3", status="Test"),
+        meteoalarm_alert("BA.4"),
+    )
+
+    feed = CapAdapter().parse(body, source="cap")
+
+    assert [alert.id for alert in feed.alerts] == ["BA.1", "BA.4"]  # a test message is none
+    [problem] = feed.problems
+    assert "warning 1" in problem and "identifier" in problem
