@@ -73,6 +73,7 @@ CAPTURE_SAMPLES: tuple[tuple[str, str, bool], ...] = (
     ("cap11-us-nws-atom-index-2018-08-15.atom", "cap", True),
     ("gdacs-rss-2024-12-10.xml", "gdacs", True),
     ("gdacs-rss_24h-2019-12-30.xml", "gdacs", True),
+    ("cap12-eu-meteoalarm-germany-atom-index-2023-04-28.atom", "cap", True),
 )
 
 

@@ -471,32 +471,49 @@ def read_entry(entry: Element, *, source: str) -> Alert | None:
 
 def read_entries(
     entries: Iterable[tuple[int, Element]], *, source: str
-) -> tuple[list[Alert], list[str]]:
-    """The alerts that an index's entries (with their positions) tell by themselves, and
-    a problem for each entry that cannot be read.
+) -> tuple[list[Alert], list[str], list[int]]:
+    """The alerts that an index's entries (with their positions) tell by themselves, a
+    problem for each entry that cannot be read, and the positions of the entries that
+    tell none (no cap:* field, or not a real alert).
 
     Entries of one message (one identifier and sent time) are one alert with all their
     areas: MeteoAlarm lists a German warning once for each district it covers (381
     entries, 21 messages, in one real index), each entry naming its own district.
     """
-    messages: dict[tuple[str, datetime], list[tuple[Message, str]]] = {}
+    reads: list[tuple[Message, str]] = []
     problems: list[str] = []
+    silent: list[int] = []
     for position, entry in entries:
         try:
             read = entry_message(entry)
         except ValueError as error:
             problems.append(f"entry {position}: {error}")
             continue
-        if read is not None:
-            messages.setdefault((read[0].identifier, read[0].sent), []).append(read)
+        if read is None:
+            silent.append(position)
+        else:
+            reads.append(read)
+    if len({message.identifier for message, _ in reads}) < len(reads):
+        reads = _one_per_message(reads)
     alerts: list[Alert] = []
-    for parts in messages.values():
-        message, url = parts[0] if len(parts) == 1 else (merged_message(parts), parts[0][1])
+    for message, url in reads:
         try:
             alerts.append(alert_from_message(message, source=source, url=url))
         except ValueError as error:
             problems.append(str(error))
-    return alerts, problems
+    return alerts, problems, silent
+
+
+def _one_per_message(reads: list[tuple[Message, str]]) -> list[tuple[Message, str]]:
+    """Index entries grouped by message (identifier and sent time), in the order of their
+    first entry, each group merged into one message."""
+    messages: dict[tuple[str, datetime], list[tuple[Message, str]]] = {}
+    for read in reads:
+        messages.setdefault((read[0].identifier, read[0].sent), []).append(read)
+    return [
+        parts[0] if len(parts) == 1 else (merged_message(parts), parts[0][1])
+        for parts in messages.values()
+    ]
 
 
 def merged_message(parts: Sequence[tuple[Message, str]]) -> Message:
@@ -655,8 +672,9 @@ class CapAdapter(SourceAdapter):
             raise SchemaChanged(
                 f"not a CAP alert, a list of alerts, an Atom feed or RSS: <{local_name(root)}>"
             )
-        alerts, problems = read_entries(enumerate(entries), source=source)
-        for position, entry in enumerate(entries):
+        alerts, problems, silent = read_entries(enumerate(entries), source=source)
+        for position in silent:
+            entry = entries[position]
             if not has_cap_fields(entry) and (link := entry_link(entry)):
                 # Read from a file (`python -m bot parse`), an index of bare links yields
                 # nothing: say where the alerts are rather than print nothing at all.
@@ -722,7 +740,7 @@ class CapAdapter(SourceAdapter):
                 alerts += result.alerts
                 problems += result.problems
         with_fields = [(at, entry) for at, entry in sorted(fallback) if has_cap_fields(entry)]
-        from_entries, unreadable = read_entries(with_fields, source=source)
+        from_entries, unreadable, _ = read_entries(with_fields, source=source)
         alerts += from_entries
         problems += unreadable
         problems += [
