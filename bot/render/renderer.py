@@ -87,7 +87,8 @@ class Renderer:
                 items=tuple(items),
                 event=event,
                 countries=tuple(sorted({code for alert, _ in items for code in alert.countries})),
-                areas=tuple(alert.facts.get("area") or alert.title for alert, _ in items),
+                areas=areas_of(items),
+                same_title=len({alert.title for alert, _ in items}) == 1,
                 limit=MAX_AREAS,
                 timezone=timezone,
             )
@@ -98,6 +99,17 @@ class Renderer:
             limit=MAX_DIGEST_ITEMS,
             timezone=timezone,
         )
+
+
+def areas_of(items: Sequence[tuple[Alert, Change]]) -> tuple[str, ...]:
+    """Every area the warnings name, each once, in order: a CAP alert's "; "-separated
+    areas (a German MeteoAlarm message names dozens of districts), else its title."""
+    areas: dict[str, None] = {}
+    for alert, _ in items:
+        for area in (alert.facts.get("area") or alert.title).split("; "):
+            if area.strip():
+                areas[area.strip()] = None
+    return tuple(areas)
 
 
 def one_event(items: Sequence[tuple[Alert, Change]]) -> str:

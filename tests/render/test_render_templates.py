@@ -329,3 +329,19 @@ def test_cancelled_warnings_of_one_event_say_so_once(renderer: Renderer) -> None
     assert lines[0] == "✅ 🇵🇱 Poland — Yellow Thunderstorm warning"
     assert lines[1] == "Alert cancelled · 2 areas"
     assert not any(line.startswith("Valid until") for line in lines)
+
+
+def test_warnings_with_one_title_are_headed_by_it_and_name_each_district_once(
+    renderer: Renderer,
+) -> None:
+    """MeteoAlarm's German messages each cover many districts under one title."""
+    title = "Yellow Low-temperature Warning issued for Germany"
+    facts = {"event": "frost"}
+    north = county("N", title=title, facts=facts | {"area": "Kreis Leipzig; Stadt Köln"})
+    south = county("S", title=title, facts=facts | {"area": "Stadt Köln; Kreis Passau"})
+    lines = parse_html(
+        renderer.digest([(north, Change.NEW), (south, Change.NEW)], language="en")
+    ).text.split("\n")
+    assert lines[0] == f"🟡 🇵🇱 Poland — {title}"
+    assert lines[1] == "Exercise increased caution · 3 areas"
+    assert lines[3] == "Kreis Leipzig; Stadt Köln; Kreis Passau"
