@@ -230,3 +230,32 @@ async def test_a_top_level_warning_in_quiet_hours_does_not_take_the_held_ones_al
     assert (await dispatcher.drain()).sent == 4
     assert len(standin.messages_to(1)) == 2
     assert [len(items) for items in renders.digests] == [4]
+
+
+async def test_meteoalarms_german_index_reaches_a_reader_of_germany_in_three_messages(
+    db: Database, standin: StandIn, clock: Clock, make_dispatcher: DispatcherFactory
+) -> None:
+    """The real index of 28 April 2023: 381 entries, 21 messages, of which 10 still in
+    force when it was fetched, three kinds of warning."""
+    body = (CAPTURES / "cap12-eu-meteoalarm-germany-atom-index-2023-04-28.atom").read_bytes()
+    alerts = adapter_for("cap").parse(body, source="cap").alerts
+    assert len(alerts) == 21
+    clock.now = datetime(2023, 4, 28, 13, 10, tzinfo=UTC)
+    standin.known_chat(1)
+    await add_chat(db, 1, ("DE",))
+    for alert in alerts:
+        await announce(db, clock, alert)
+    renderer = Renderer(ROOT / "templates", Catalogs.load(ROOT / "locales"))
+
+    def render_digest(items: list[tuple[Alert, Change]], request: RenderRequest) -> str:
+        return renderer.digest(items, language=request.language, timezone=request.timezone)
+
+    report = await make_dispatcher(render_digest=render_digest).drain()
+
+    assert (report.sent, report.expired) == (10, 11)  # the night's frost warnings are over
+    headings = sorted(message.plain_text.split("\n")[0] for message in standin.messages_to(1))
+    assert headings == [
+        "🟡 🇩🇪 Germany — Orange Rain Warning issued for Germany",
+        "🟡 🇩🇪 Germany — Orange Thunderstorm Warning issued for Germany",
+        "🟡 🇩🇪 Germany — Orange Wind Warning issued for Germany",
+    ]
