@@ -87,6 +87,9 @@ CATEGORIES = {
     "health": Category.HEALTH,
     "security": Category.SECURITY,
 }
+# The parameter in which MeteoAlarm gives its colour ("2; yellow; Moderate"). It can be a
+# step above the CAP severity: the DWD's thunderstorm warnings are Moderate and orange.
+AWARENESS_LEVEL = "awareness_level"
 # NWS geocodes: all United States, but the territories have ISO codes of their own.
 US_GEOCODES = frozenset({"fips6", "fips", "same", "ugc"})
 US_TERRITORIES_FIPS = {"60": "AS", "66": "GU", "69": "MP", "72": "PR", "78": "VI"}
@@ -303,7 +306,19 @@ class Info:
 
 
 def read_info(element: Element) -> Info:
-    return Info(first_texts(element), texts(element, "category"), read_areas(element))
+    fields = first_texts(element)
+    for parameter in element.iterchildren("{*}parameter"):
+        named = first_texts(parameter)
+        if named.get("valueName", "").casefold() == AWARENESS_LEVEL:
+            fields[AWARENESS_LEVEL] = named.get("value", "")
+    return Info(fields, texts(element, "category"), read_areas(element))
+
+
+def awareness_severity(value: str) -> Severity:
+    """MeteoAlarm's awareness level ("3; orange; Severe") on our scale: its levels 1 green
+    to 4 red are ours, 1 normal precautions to 4 extreme; anything else says nothing."""
+    number = value.partition(";")[0].strip()
+    return Severity(int(number)) if number in ("1", "2", "3", "4") else Severity.NORMAL
 
 
 @dataclass(frozen=True, slots=True)
@@ -353,6 +368,9 @@ def alert_from_message(message: Message, *, source: str, url: str = "") -> Alert
     severity = max(
         SEVERITIES.get(f.get("severity", "").casefold(), Severity.NORMAL) for f in fields
     )
+    colours = [awareness_severity(f[AWARENESS_LEVEL]) for f in fields if AWARENESS_LEVEL in f]
+    if colours:  # MeteoAlarm's colour, when it is above the CAP severity
+        severity = max(severity, *colours)
     level = field.get("severity", "") or "Unknown"
     area = merged_areas(infos)
     if area.countries:

@@ -28,6 +28,7 @@ from typing import Any
 from bot.alerts import Alert
 from bot.sources.base import ParsedFeed, SchemaChanged, as_object, read_each
 from bot.sources.cap import (
+    AWARENESS_LEVEL,
     Area,
     Info,
     Message,
@@ -89,6 +90,10 @@ def read_alert_object(value: Any, *, source: str) -> Alert | None:
 
 def _info(block: dict[str, Any]) -> Info:
     fields = {name: value.strip() for name, value in block.items() if isinstance(value, str)}
+    for parameter in _listed(block.get("parameter")):
+        named = as_object(parameter)
+        if str(named.get("valueName") or "").casefold() == AWARENESS_LEVEL:
+            fields[AWARENESS_LEVEL] = str(named.get("value") or "")
     categories = [str(category) for category in _listed(block.get("category"))]
     area = Area()
     for part in _listed(block.get("area")):

@@ -285,7 +285,10 @@ def _cap_json(warning: dict[str, Any]) -> Derived | None:
     if alert.get("status") != "Actual":
         return None
     infos = alert.get("info", [])
-    severity = max(CAP_SEVERITIES[info.get("severity", "unknown").lower()] for info in infos)
+    severity = max(
+        max(CAP_SEVERITIES[info.get("severity", "unknown").lower()], _awareness(info))
+        for info in infos
+    )
     emma = [
         geocode["value"]
         for info in infos
@@ -296,6 +299,16 @@ def _cap_json(warning: dict[str, Any]) -> Derived | None:
     countries = _emma_countries(emma) or _domain_country(alert.get("sender", ""))
     identifier = _first_of_chain(alert.get("references") or "") or alert["identifier"]
     return Derived(identifier, frozenset(countries), severity)
+
+
+def _awareness(info: dict[str, Any]) -> int:
+    """MeteoAlarm's colour as a level ("3; orange; Severe" is 3), 1 when it gives none."""
+    levels = [
+        int(parameter["value"].split(";")[0])
+        for parameter in info.get("parameter", [])
+        if parameter.get("valueName") == "awareness_level"
+    ]
+    return max(levels, default=1)
 
 
 def _first_of_chain(references: str) -> str:

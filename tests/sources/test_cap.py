@@ -641,3 +641,29 @@ async def test_when_the_shared_document_fails_its_entries_make_one_alert(feed_se
     assert alert.facts["area"] == "District 0; District 1; District 2"
     [problem] = outcome.feed.problems
     assert "gone.cap.xml" in problem and "404" in problem
+
+
+@pytest.mark.parametrize(
+    ("severity", "awareness", "expected"),
+    [
+        ("Moderate", "3; orange; Severe", Severity.HIGH),  # the DWD's orange thunderstorms
+        ("Moderate", "2; yellow; Moderate", Severity.CAUTION),
+        ("Severe", "2; yellow; Moderate", Severity.HIGH),  # the higher of the two
+        ("Minor", "4; red; Extreme", Severity.EXTREME),
+        ("Moderate", "orange", Severity.CAUTION),  # no level number: the CAP severity
+    ],
+)
+def test_meteoalarms_awareness_level_raises_the_cap_severity(
+    severity: str, awareness: str, expected: Severity
+) -> None:
+    parameter = (
+        "<parameter><valueName>awareness_type</valueName><value>3; Thunderstorm</value>"
+        f"</parameter><parameter><valueName>awareness_level</valueName><value>{awareness}"
+        "</value></parameter>"
+    )
+    block = info(severity=severity).replace("<area>", parameter + "<area>")
+
+    [alert] = parse(cap12(block)).alerts
+
+    assert alert.severity is expected
+    assert alert.source_level == severity

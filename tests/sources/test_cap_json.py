@@ -301,3 +301,13 @@ def test_a_broken_meteoalarm_warning_is_reported_and_the_others_are_read() -> No
     assert [alert.id for alert in feed.alerts] == ["BA.1", "BA.4"]  # a test message is none
     [problem] = feed.problems
     assert "warning 1" in problem and "identifier" in problem
+
+
+def test_meteoalarms_json_awareness_level_raises_the_cap_severity() -> None:
+    orange = meteoalarm_alert("BA.1")
+    for block in orange["info"]:
+        block["parameter"] = [{"valueName": "awareness_level", "value": "3; orange; Severe"}]
+
+    [alert] = CapAdapter().parse(meteoalarm(orange), source="cap").alerts
+
+    assert alert.severity is Severity.HIGH
