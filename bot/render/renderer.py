@@ -89,6 +89,10 @@ class Renderer:
                 countries=tuple(sorted({code for alert, _ in items for code in alert.countries})),
                 areas=areas_of(items),
                 same_title=len({alert.title for alert, _ in items}) == 1,
+                # The last to end, if each has an end: "valid until" the first would mislead.
+                expires=None
+                if any(alert.expires is None for alert, _ in items)
+                else max(alert.expires for alert, _ in items if alert.expires is not None),
                 limit=MAX_AREAS,
                 timezone=timezone,
             )
@@ -121,6 +125,7 @@ def one_event(items: Sequence[tuple[Alert, Change]]) -> str:
     event = first.facts.get("event", "")
     alike = all(
         alert.facts.get("event", "") == event
+        and alert.source == first.source
         and alert.severity == first.severity
         and alert.cancelled == first.cancelled
         and other == change

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import jinja2
@@ -345,3 +345,20 @@ def test_warnings_with_one_title_are_headed_by_it_and_name_each_district_once(
     assert lines[0] == f"🟡 🇵🇱 Poland — {title}"
     assert lines[1] == "Exercise increased caution · 3 areas"
     assert lines[3] == "Kreis Leipzig; Stadt Köln; Kreis Passau"
+
+
+def test_warnings_of_one_event_are_valid_until_the_last_of_them_ends(renderer: Renderer) -> None:
+    early, late = datetime(2023, 5, 23, 15, tzinfo=UTC), datetime(2023, 5, 23, 19, tzinfo=UTC)
+    ending = [county("Tychy", expires=late), county("Zabrze", expires=early)]
+    text = parse_html(renderer.digest([(a, Change.NEW) for a in ending], language="en")).text
+    assert text.splitlines()[-1].startswith("Valid until May 23, 2023, 7:00")
+    open_ended = [*ending, county("Bytom", expires=None)]
+    text = parse_html(renderer.digest([(a, Change.NEW) for a in open_ended], language="en")).text
+    assert "Valid until" not in text
+
+
+def test_warnings_of_one_event_from_two_sources_are_listed_line_by_line(
+    renderer: Renderer,
+) -> None:
+    items = [(county("Tychy"), Change.NEW), (county("Zabrze", source="cap-pl"), Change.NEW)]
+    assert parse_html(renderer.digest(items, language="en")).text.startswith("2 travel alerts")
