@@ -76,9 +76,9 @@ _EVENT_PATTERNS = tuple(
 # "Red High-temperature warning"). Whole words, as "ice" is in "police" and "heat" in
 # "theatre"; read only once the event words and the category have said nothing.
 _WEATHER = re.compile(
-    r"\b(?:weather|wind|gale|storm|thunderstorm|tornado|hail|rain|snow|snow-ice|ice|icy|"
-    r"blizzard|fog|frost|freezing|heat|heatwave|cold|high-temperature|low-temperature|"
-    r"temperature|coastal ?event|avalanches?|dust|surf)\b",
+    r"\b(?:weather|wind|gale|storm|thunderstorms?|tornado|hail|rain|snow|ice|icy|blizzard|"
+    r"fog|frost|freezing|heat|heatwave|cold|temperature|coastal ?event|avalanches?|dust|"
+    r"surf)\b",
     re.IGNORECASE,
 )
 CATEGORIES = {
@@ -541,10 +541,10 @@ def merged_message(parts: Sequence[tuple[Message, str]]) -> Message:
     first = parts[0][0].infos[0]
     area = merged_areas([info for message, _ in parts for info in message.infos])
     headline = first.fields.get("headline", "")
-    for separator in (" - ", " – "):
-        own_area = separator + (first.area.descriptions[0] if first.area.descriptions else "")
-        if len(area.descriptions) > 1 and headline.endswith(own_area) and own_area != separator:
-            headline = headline.removesuffix(own_area)
+    own_area = first.area.descriptions[0] if first.area.descriptions else ""
+    if own_area and len(area.descriptions) > 1:
+        for separator in (" - ", " – "):
+            headline = headline.removesuffix(separator + own_area)
     info = Info(first.fields | {"headline": headline}, first.categories, area)
     return replace(parts[0][0], infos=[info])
 
@@ -757,7 +757,8 @@ class CapAdapter(SourceAdapter):
             else:
                 alerts += result.alerts
                 problems += result.problems
-        with_fields = [(at, entry) for at, entry in sorted(fallback) if has_cap_fields(entry)]
+        fallback.sort(key=lambda positioned: positioned[0])  # in the index's order
+        with_fields = [(at, entry) for at, entry in fallback if has_cap_fields(entry)]
         from_entries, unreadable, _ = read_entries(with_fields, source=source)
         alerts += from_entries
         problems += unreadable
