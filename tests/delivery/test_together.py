@@ -4,9 +4,12 @@ the country would otherwise get dozens of near-identical messages in a row."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+
+import pytest
 
 from bot.alerts import Alert, Category, Change, Severity
 from bot.delivery.dispatcher import RenderRequest
@@ -44,6 +47,12 @@ def county_warning(
     )
 
 
+async def reader(db: Database, standin: StandIn, *countries: str, chat_id: int = 1) -> None:
+    """A traveller following `countries`, whose chat the stand-in knows."""
+    standin.known_chat(chat_id)
+    await add_chat(db, chat_id, countries)
+
+
 async def announce(db: Database, clock: Clock, alert: Alert, change: Change = Change.NEW) -> None:
     await fan_out(db, await add_version(db, alert, change), now=clock())
 
@@ -52,8 +61,7 @@ async def test_many_warnings_of_one_event_go_as_one_message(
     db: Database, standin: StandIn, clock: Clock, make_dispatcher: DispatcherFactory,
     renders: Renders,
 ) -> None:  # fmt: skip
-    standin.known_chat(1)
-    await add_chat(db, 1, ("PL",))
+    await reader(db, standin, "PL")
     counties = ["Tychy", "Zabrze", "Sosnowiec", "Bytom", "Gliwice", "Katowice"]
     for county in counties:
         await announce(db, clock, county_warning(county))
@@ -73,8 +81,7 @@ async def test_a_few_warnings_or_different_events_go_one_by_one(
     db: Database, standin: StandIn, clock: Clock, make_dispatcher: DispatcherFactory,
     renders: Renders,
 ) -> None:  # fmt: skip
-    standin.known_chat(1)
-    await add_chat(db, 1, ("PL",))
+    await reader(db, standin, "PL")
     few = ["Tychy", "Zabrze"][: BURST_SIZE - 1]
     for county in few:
         await announce(db, clock, county_warning(county))
@@ -88,35 +95,39 @@ async def test_a_few_warnings_or_different_events_go_one_by_one(
     assert renders.digests == []
 
 
-async def test_alerts_with_no_event_such_as_advisories_are_never_folded(
+@pytest.mark.parametrize(
+    ("countries", "alerts"),
+    [
+        # Advisories have no event: each is its own message, however many fall due.
+        (
+            ("FR", "DE", "IT", "ES"),
+            [
+                make_alert(source="us-state", id=c.lower(), countries=(c,))
+                for c in ["FR", "DE", "IT", "ES"]
+            ],
+        ),
+        # The top level always goes on its own.
+        (
+            ("PL",),
+            [
+                county_warning(c, severity=Severity.EXTREME)
+                for c in ("Tychy", "Zabrze", "Sosnowiec", "Bytom")
+            ],
+        ),
+    ],
+)
+async def test_advisories_and_the_top_level_are_never_folded_into_a_list(
+    countries: tuple[str, ...], alerts: list[Alert],
     db: Database, standin: StandIn, clock: Clock, make_dispatcher: DispatcherFactory,
     renders: Renders,
 ) -> None:  # fmt: skip
-    standin.known_chat(1)
-    await add_chat(db, 1, ("FR", "DE", "IT", "ES"))
-    for country in ("FR", "DE", "IT", "ES"):
-        await announce(
-            db, clock, make_alert(source="us-state", id=country.lower(), countries=(country,))
-        )
+    await reader(db, standin, *countries)
+    for alert in alerts:
+        await announce(db, clock, alert)
 
     await make_dispatcher().drain()
 
-    assert len(standin.messages_to(1)) == 4
-    assert renders.digests == []
-
-
-async def test_the_top_level_always_goes_on_its_own(
-    db: Database, standin: StandIn, clock: Clock, make_dispatcher: DispatcherFactory,
-    renders: Renders,
-) -> None:  # fmt: skip
-    standin.known_chat(1)
-    await add_chat(db, 1, ("PL",))
-    for county in ("Tychy", "Zabrze", "Sosnowiec", "Bytom"):
-        await announce(db, clock, county_warning(county, severity=Severity.EXTREME))
-
-    await make_dispatcher().drain()
-
-    assert len(standin.messages_to(1)) == 4
+    assert len(standin.messages_to(1)) == len(alerts)
     assert renders.digests == []
 
 
@@ -124,8 +135,7 @@ async def test_updates_and_new_warnings_of_one_event_are_separate_lists(
     db: Database, standin: StandIn, clock: Clock, make_dispatcher: DispatcherFactory,
     renders: Renders,
 ) -> None:  # fmt: skip
-    standin.known_chat(1)
-    await add_chat(db, 1, ("PL",))
+    await reader(db, standin, "PL")
     for county in ("Tychy", "Zabrze", "Sosnowiec"):
         await announce(db, clock, county_warning(county))
     await make_dispatcher().drain()
@@ -150,8 +160,7 @@ async def test_each_chat_gets_its_list_when_its_rows_span_several_pages(
 ) -> None:  # fmt: skip
     chats = [1, 2, 3]
     for chat_id in chats:
-        standin.known_chat(chat_id)
-        await add_chat(db, chat_id, ("PL",))
+        await reader(db, standin, "PL", chat_id=chat_id)
     counties = ["Tychy", "Zabrze", "Sosnowiec", "Bytom"]
     for county in counties:  # the rows of each warning for all three chats, in turn
         await announce(db, clock, county_warning(county))
@@ -167,8 +176,7 @@ async def test_each_chat_gets_its_list_when_its_rows_span_several_pages(
 async def test_without_a_digest_renderer_every_warning_goes_on_its_own(
     db: Database, standin: StandIn, clock: Clock, make_dispatcher: DispatcherFactory
 ) -> None:
-    standin.known_chat(1)
-    await add_chat(db, 1, ("PL",))
+    await reader(db, standin, "PL")
     for county in ("Tychy", "Zabrze", "Sosnowiec"):
         await announce(db, clock, county_warning(county))
 
@@ -177,24 +185,36 @@ async def test_without_a_digest_renderer_every_warning_goes_on_its_own(
     assert len(standin.messages_to(1)) == 3
 
 
-async def test_meteoalarms_84_county_warnings_reach_a_reader_of_poland_as_one_message(
-    db: Database, standin: StandIn, clock: Clock, make_dispatcher: DispatcherFactory
-) -> None:
-    """The real index of 23 May 2023: one Yellow Thunderstorm warning per county."""
-    body = (CAPTURES / "cap12-eu-meteoalarm-poland-atom-index-2023-05-23.atom").read_bytes()
-    alerts = adapter_for("cap").parse(body, source="cap").alerts
-    assert len(alerts) == 84
-    clock.now = datetime(2023, 5, 23, 9, 10, tzinfo=UTC)  # when the index was fetched
-    standin.known_chat(1)
-    await add_chat(db, 1, ("PL",))
+async def announce_capture(db: Database, clock: Clock, name: str) -> tuple[Alert, ...]:
+    """Every alert of a real CAP capture, announced as new."""
+    alerts = adapter_for("cap").parse((CAPTURES / name).read_bytes(), source="cap").alerts
     for alert in alerts:
         await announce(db, clock, alert)
+    return alerts
+
+
+def real_digest() -> Callable[[list[tuple[Alert, Change]], RenderRequest], str]:
+    """The bot's own renderer for messages of several alerts, in the reader's language."""
     renderer = Renderer(ROOT / "templates", Catalogs.load(ROOT / "locales"))
 
     def render_digest(items: list[tuple[Alert, Change]], request: RenderRequest) -> str:
         return renderer.digest(items, language=request.language, timezone=request.timezone)
 
-    report = await make_dispatcher(render_digest=render_digest).drain()
+    return render_digest
+
+
+async def test_meteoalarms_84_county_warnings_reach_a_reader_of_poland_as_one_message(
+    db: Database, standin: StandIn, clock: Clock, make_dispatcher: DispatcherFactory
+) -> None:
+    """The real index of 23 May 2023: one Yellow Thunderstorm warning per county."""
+    clock.now = datetime(2023, 5, 23, 9, 10, tzinfo=UTC)  # when the index was fetched
+    await reader(db, standin, "PL")
+    alerts = await announce_capture(
+        db, clock, "cap12-eu-meteoalarm-poland-atom-index-2023-05-23.atom"
+    )
+    assert len(alerts) == 84
+
+    report = await make_dispatcher(render_digest=real_digest()).drain()
 
     assert report.sent == 84
     (message,) = standin.messages_to(1)
@@ -237,20 +257,14 @@ async def test_meteoalarms_german_index_reaches_a_reader_of_germany_in_three_mes
 ) -> None:
     """The real index of 28 April 2023: 381 entries, 21 messages, of which 10 still in
     force when it was fetched, three kinds of warning."""
-    body = (CAPTURES / "cap12-eu-meteoalarm-germany-atom-index-2023-04-28.atom").read_bytes()
-    alerts = adapter_for("cap").parse(body, source="cap").alerts
-    assert len(alerts) == 21
     clock.now = datetime(2023, 4, 28, 13, 10, tzinfo=UTC)
-    standin.known_chat(1)
-    await add_chat(db, 1, ("DE",))
-    for alert in alerts:
-        await announce(db, clock, alert)
-    renderer = Renderer(ROOT / "templates", Catalogs.load(ROOT / "locales"))
+    await reader(db, standin, "DE")
+    alerts = await announce_capture(
+        db, clock, "cap12-eu-meteoalarm-germany-atom-index-2023-04-28.atom"
+    )
+    assert len(alerts) == 21
 
-    def render_digest(items: list[tuple[Alert, Change]], request: RenderRequest) -> str:
-        return renderer.digest(items, language=request.language, timezone=request.timezone)
-
-    report = await make_dispatcher(render_digest=render_digest).drain()
+    report = await make_dispatcher(render_digest=real_digest()).drain()
 
     assert (report.sent, report.expired) == (10, 11)  # the night's frost warnings are over
     headings = sorted(message.plain_text.split("\n")[0] for message in standin.messages_to(1))

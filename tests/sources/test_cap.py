@@ -449,6 +449,17 @@ async def test_poll_fetches_each_linked_cap_document(feed_server: Any) -> None:
     assert outcome.documents_fetched == 4
 
 
+async def poll_twice(feed_server: Any, before: bytes, after: bytes) -> tuple[Any, Any]:
+    """Two polls of one index by one client, the index served as `before`, then `after`."""
+    index = feed_server.add("/index.atom", before, content_type="application/atom+xml")
+    async with httpx.AsyncClient() as http:
+        client = FeedClient(http)
+        first = await CapAdapter().poll(client, index, source="cap", validators=Validators())
+        feed_server.add("/index.atom", after, content_type="application/atom+xml")
+        second = await CapAdapter().poll(client, index, source="cap", validators=first.validators)
+    return first, second
+
+
 async def test_when_the_index_changes_its_unchanged_documents_cost_no_request(
     feed_server: Any,
 ) -> None:
@@ -457,18 +468,9 @@ async def test_when_the_index_changes_its_unchanged_documents_cost_no_request(
     document was read is not asked for again."""
     rfs = feed_server.url(RFS.name)
     nws = feed_server.url(NWS.name)
-    index = feed_server.add(
-        "/index.atom", atom_index([("e1", rfs)]), content_type="application/atom+xml"
+    first, second = await poll_twice(
+        feed_server, atom_index([("e1", rfs)]), atom_index([("e1", rfs), ("e2", nws)])
     )
-
-    async with httpx.AsyncClient() as http:
-        client = FeedClient(http)
-        first = await CapAdapter().poll(client, index, source="cap", validators=Validators())
-        feed_server.add(
-            "/index.atom", atom_index([("e1", rfs), ("e2", nws)]),
-            content_type="application/atom+xml",
-        )  # fmt: skip
-        second = await CapAdapter().poll(client, index, source="cap", validators=first.validators)
 
     assert first.feed is not None and second.feed is not None
     assert [a.id for a in second.feed.alerts] == [first.feed.alerts[0].id, NWS_ID]
@@ -483,18 +485,11 @@ async def test_a_document_whose_entry_was_updated_is_asked_for_conditionally(
     """The entry's new date says the document may have changed: it is asked for again,
     conditionally, and an unchanged one costs a 304 and comes from the kept copy."""
     rfs = feed_server.url(RFS.name)
-    index = feed_server.add(
-        "/index.atom", atom_index([("e1", rfs)]), content_type="application/atom+xml"
+    first, second = await poll_twice(
+        feed_server,
+        atom_index([("e1", rfs)]),
+        atom_index([("e1", rfs)], updated="2010-08-30T05:00:00-06:00"),
     )
-
-    async with httpx.AsyncClient() as http:
-        client = FeedClient(http)
-        first = await CapAdapter().poll(client, index, source="cap", validators=Validators())
-        feed_server.add(
-            "/index.atom", atom_index([("e1", rfs)], updated="2010-08-30T05:00:00-06:00"),
-            content_type="application/atom+xml",
-        )  # fmt: skip
-        second = await CapAdapter().poll(client, index, source="cap", validators=first.validators)
 
     assert first.feed is not None and second.feed is not None
     assert second.feed.alerts == first.feed.alerts
@@ -604,18 +599,21 @@ def test_index_entries_of_one_message_are_one_alert_with_every_area() -> None:
     assert second.title == "Yellow Low-temperature Warning issued for Germany - Kreis Leipzig"
 
 
-async def test_entries_of_one_message_fetch_their_document_once(feed_server: Any) -> None:
-    rfs = feed_server.url(RFS.name)
+async def poll_districts(feed_server: Any, link: str, districts: int) -> Any:
+    """A poll of an index listing one message once per district, each entry linking to
+    `link`."""
+    entries = (district_entry(f"District {n}", f"DE{n}", link=link) for n in range(districts))
     index = feed_server.add(
-        "/districts.atom",
-        district_index(*(district_entry(f"District {n}", f"DE{n}", link=rfs) for n in range(5))),
-        content_type="application/atom+xml",
+        "/districts.atom", district_index(*entries), content_type="application/atom+xml"
     )
-
     async with httpx.AsyncClient() as http:
-        outcome = await CapAdapter().poll(
+        return await CapAdapter().poll(
             FeedClient(http), index, source="cap", validators=Validators()
         )
+
+
+async def test_entries_of_one_message_fetch_their_document_once(feed_server: Any) -> None:
+    outcome = await poll_districts(feed_server, feed_server.url(RFS.name), 5)
 
     assert outcome.feed is not None
     assert [alert.id for alert in outcome.feed.alerts] == ["tag:www.rfs.nsw.gov.au2011-10-06:40184"]
@@ -624,17 +622,7 @@ async def test_entries_of_one_message_fetch_their_document_once(feed_server: Any
 
 
 async def test_when_the_shared_document_fails_its_entries_make_one_alert(feed_server: Any) -> None:
-    gone = feed_server.url("/gone.cap.xml")
-    index = feed_server.add(
-        "/districts.atom",
-        district_index(*(district_entry(f"District {n}", f"DE{n}", link=gone) for n in range(3))),
-        content_type="application/atom+xml",
-    )
-
-    async with httpx.AsyncClient() as http:
-        outcome = await CapAdapter().poll(
-            FeedClient(http), index, source="cap", validators=Validators()
-        )
+    outcome = await poll_districts(feed_server, feed_server.url("/gone.cap.xml"), 3)
 
     assert outcome.feed is not None
     [alert] = outcome.feed.alerts
