@@ -34,7 +34,7 @@ from bot.sources.base import (
     read_each,
 )
 from bot.sources.text import plain_text, shorten
-from bot.sources.xml import NS, Element, local_name, parse_date, parse_xml
+from bot.sources.xml import NS, Element, local_name, parse_date, parse_xml_leniently
 
 CAP_NAMESPACES = frozenset({NS["cap11"], NS["cap12"]})
 # lxml tag filters, matched in C: "{*}name" is `name` in any namespace or none, "{uri}*"
@@ -648,8 +648,11 @@ def index_entries(root: Element) -> list[Element] | None:
     return None
 
 
-def read_index_entries(body: bytes) -> list[Element] | None:
-    return index_entries(parse_xml(body))
+def read_index_entries(body: bytes) -> tuple[list[Element] | None, str]:
+    """The entries of an index (None for a document of another kind), and what was left
+    out after the end of the document ("" when nothing was)."""
+    root, left_out = parse_xml_leniently(body)
+    return index_entries(root), left_out
 
 
 def is_json(body: bytes) -> bool:
@@ -676,7 +679,14 @@ class CapAdapter(SourceAdapter):
             from bot.sources.cap_json import read_cap_json
 
             return read_cap_json(load_json(body), source=source)
-        root = parse_xml(body)
+        root, left_out = parse_xml_leniently(body)
+        parsed = self.parse_root(root, source=source, url=url)
+        if left_out:
+            return ParsedFeed(parsed.alerts, (*parsed.problems, left_out))
+        return parsed
+
+    def parse_root(self, root: Element, *, source: str, url: str) -> ParsedFeed:
+        """A CAP alert, an <alerts> list of them, or an index's entries, read from its root."""
         if local_name(root) == "alert" and cap_namespace(root):
             try:
                 alert = read_alert(root, source=source, url=url)
@@ -718,7 +728,9 @@ class CapAdapter(SourceAdapter):
         # Parsing happens in worker threads, as in `SourceAdapter.poll`: a large index
         # (MeteoAlarm's run to hundreds of entries) must not stall chat handlers.
         body = fetched.body
-        entries = None if is_json(body) else await asyncio.to_thread(read_index_entries, body)
+        entries, left_out = (
+            (None, "") if is_json(body) else await asyncio.to_thread(read_index_entries, body)
+        )
         if entries is None:
             parsed = await asyncio.to_thread(
                 self.parse_document, fetched.body, source=source, url=url
@@ -767,6 +779,8 @@ class CapAdapter(SourceAdapter):
             for at, entry in unlinked
             if not has_cap_fields(entry)
         ]
+        if left_out:
+            problems.append(left_out)
         return PollOutcome(
             ParsedFeed(tuple(alerts), tuple(problems)),
             fetched.validators,

@@ -75,6 +75,28 @@ def parse_xml(body: bytes) -> Element:
     return root
 
 
+def parse_xml_leniently(body: bytes) -> tuple[Element, str]:
+    """`parse_xml`, except that a document whose root element is whole but followed by
+    something that is not XML is read up to the end of its root: some of MeteoAlarm's CAP
+    messages end so (readers of that service trim them). The second value says what was
+    left out, "" when nothing was. Anything else that is not XML is still refused."""
+    try:
+        return parse_xml(body), ""
+    except FeedMalformed as refusal:
+        if "Extra content at the end of the document" not in str(refusal):
+            raise
+        last_end_tag = body.rfind(b"</")
+        end = body.find(b">", last_end_tag) + 1 if last_end_tag >= 0 else 0
+        try:
+            root = parse_xml(body[:end]) if end > 0 else None
+        except FeedMalformed:
+            root = None
+        if root is None:
+            raise refusal from None
+        left_out = len(body[end:].strip())
+        return root, f"{left_out} bytes after the end of the document left out"
+
+
 def rss_channel(root: Element) -> Element:
     """The <channel> of an RSS 2.0 document; SchemaChanged when `root` is something else."""
     channel = root.find("channel")

@@ -655,3 +655,30 @@ def test_meteoalarms_awareness_level_raises_the_cap_severity(
 
     assert alert.severity is expected
     assert alert.source_level == severity
+
+
+def test_a_cap_message_followed_by_junk_is_read_and_the_junk_reported() -> None:
+    feed = parse(RFS.read_bytes() + b"\n\x00junk")
+
+    [alert] = feed.alerts
+    assert alert.id == "tag:www.rfs.nsw.gov.au2011-10-06:40184"
+    assert feed.problems == ("5 bytes after the end of the document left out",)
+
+
+async def test_a_linked_document_followed_by_junk_still_gives_its_full_text(
+    feed_server: Any,
+) -> None:
+    document = feed_server.add("/junk.cap.xml", RFS.read_bytes() + b"\n\x00junk")
+    index = feed_server.add(
+        "/index.atom", atom_index([("e1", document)]), content_type="application/atom+xml"
+    )
+
+    async with httpx.AsyncClient() as http:
+        outcome = await CapAdapter().poll(
+            FeedClient(http), index, source="cap", validators=Validators()
+        )
+
+    assert outcome.feed is not None
+    [alert] = outcome.feed.alerts
+    assert alert.id == "tag:www.rfs.nsw.gov.au2011-10-06:40184"  # the document, not the entry
+    assert outcome.feed.problems == ("5 bytes after the end of the document left out",)

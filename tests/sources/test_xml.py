@@ -16,6 +16,7 @@ from bot.sources.xml import (
     parse_iso8601,
     parse_rfc822,
     parse_xml,
+    parse_xml_leniently,
     qname,
 )
 
@@ -175,3 +176,26 @@ def test_children_text_without_a_namespace_skips_namespaced_children_and_comment
         b"<!-- c --><?pi x?><title> yes </title><title>second</title></item>"
     )
     assert children_text(root) == {"title": "yes"}
+
+
+def test_a_whole_root_followed_by_something_else_is_read_up_to_its_end():
+    body = b"<?xml version='1.0'?><alert><id>1</id></alert>\n\x00\x00 trailing junk"
+    root, left_out = parse_xml_leniently(body)
+    assert root.findtext("id") == "1"
+    assert left_out == "16 bytes after the end of the document left out"
+    whole, nothing = parse_xml_leniently(b"<alert><id>1</id></alert>\n")
+    assert (whole.tag, nothing) == ("alert", "")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"<alert><id>1</id></alert> junk with </end> in it",  # the cut would fall in the junk
+        b"<alert><id>1</id></alert><alert><id>2</id></alert>",  # a second root: not dropped
+        b"<alert><id>1</id>",  # cut short
+        b"<alert><id>1</id></alert>".decode().encode("utf-16") + "junk".encode("utf-16-le"),
+    ],
+)
+def test_anything_else_that_is_not_xml_is_still_refused(body):
+    with pytest.raises(FeedMalformed):
+        parse_xml_leniently(body)
