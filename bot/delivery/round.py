@@ -99,6 +99,9 @@ class Round:
         self.claimed: set[int] = set()
         # Chats whose due rows were already looked at for warnings that go together.
         self.grouped: set[int] = set()
+        # Every row given a job in this round: still pending while it waits or is on its
+        # way, and never to be put in a list as well.
+        self.taken: set[int] = set()
         self.tasks: set[asyncio.Task[None]] = set()
         self.errors: list[BaseException] = []
 
@@ -349,11 +352,11 @@ class Round:
         chat_rows = await outbox.chat_due_rows(self.d.db, row.chat_id, now=now)
         await self.d.load_alerts({due.alert_version_id for due in chat_rows})
         for due in chat_rows:
+            if due.id in self.claimed or due.id in self.taken or due.severity >= Severity.EXTREME:
+                continue  # in a job of this round already, or at the top level
             alert = self.d.alert(due.alert_version_id)
-            if alert is None or due.id in self.claimed or due.severity >= Severity.EXTREME:
-                continue
-            event = alert.facts.get("event", "")
-            if event:
+            event = alert.facts.get("event", "") if alert is not None else ""
+            if alert is not None and event:
                 key = (due.source, str(due.severity), due.change, str(alert.category), event)
                 groups.setdefault(key, []).append(due)
         jobs = []
@@ -369,6 +372,7 @@ class Round:
         return jobs
 
     def _queue(self, job: Job) -> None:
+        self.taken.update(row.id for row in job.rows)
         self.lanes.setdefault(job.chat_id, deque()).append(job)
         self.queued += 1
         self._list(job.chat_id)

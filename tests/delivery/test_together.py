@@ -13,7 +13,7 @@ import pytest
 
 from bot.alerts import Alert, Category, Change, Severity
 from bot.delivery.dispatcher import RenderRequest
-from bot.delivery.round import BURST_SIZE
+from bot.delivery.round import BURST_SIZE, Round
 from bot.i18n import Catalogs
 from bot.matching import fan_out
 from bot.render import Renderer
@@ -273,3 +273,25 @@ async def test_meteoalarms_german_index_reaches_a_reader_of_germany_in_three_mes
         "🟡 🇩🇪 Germany — Orange Thunderstorm Warning issued for Germany",
         "🟡 🇩🇪 Germany — Orange Wind Warning issued for Germany",
     ]
+
+
+async def test_a_warning_already_queued_is_not_sent_again_in_a_list(
+    db: Database, standin: StandIn, clock: Clock, make_dispatcher: DispatcherFactory,
+    renders: Renders,
+) -> None:  # fmt: skip
+    """In a long round, warnings of one event fall due after the first of them was taken
+    up, and before it went out: the list made of them leaves the first out."""
+    await reader(db, standin, "PL")
+    await announce(db, clock, county_warning("Tychy"))
+    round_ = Round(make_dispatcher(page_size=1), None, None)
+    await round_._refill()  # the round takes the first page: Tychy alone, queued
+    for county in ("Zabrze", "Sosnowiec", "Bytom"):
+        await announce(db, clock, county_warning(county))
+    standin.delay("sendMessage", 0.2)  # Tychy is still on its way when the rest are read
+
+    report = await round_.run()
+
+    texts = [message.plain_text for message in standin.messages_to(1)]
+    assert sum(text.count("Tychy") for text in texts) == 1, texts
+    assert report.sent == 4
+    assert [len(items) for items in renders.digests] == [3]
