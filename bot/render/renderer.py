@@ -31,7 +31,8 @@ from bot.render.words import (
 
 MAX_PLACES = 3  # country names on a first line before "+N more"
 MAX_DIGEST_ITEMS = 20  # keeps a digest well under Telegram's 4,096 characters
-MAX_AREAS = 40  # areas named in a message of several warnings (at most 100 characters each)
+MAX_AREAS = 30  # areas named in a message of several warnings: at most 100 characters each,
+# so that the list stays well under Telegram's 4,096 characters, in one message
 
 
 class Renderer:

@@ -362,3 +362,16 @@ def test_warnings_of_one_event_from_two_sources_are_listed_line_by_line(
 ) -> None:
     items = [(county("Tychy"), Change.NEW), (county("Zabrze", source="cap-pl"), Change.NEW)]
     assert parse_html(renderer.digest(items, language="en")).text.startswith("2 travel alerts")
+
+
+@pytest.mark.parametrize("language", SUPPORTED_LANGUAGES)
+def test_the_longest_list_of_warnings_fits_one_telegram_message(
+    language: str, renderer: Renderer
+) -> None:
+    long_name = "Very Long District Name " * 10
+    items = [
+        (county(f"{n}", facts={"event": "E" * 300, "area": f"{long_name}{n}"}), Change.TEXT)
+        for n in range(200)
+    ]
+    message = renderer.digest(items, language=language)
+    assert len(parse_html(message).text) < 4096
