@@ -10,11 +10,13 @@ loop went without a turn while the sample was parsed in a worker thread, as poll
 Notes say in words which target a sample misses; the last line printed is one JSON object
 with every figure, for CI to compare.
 
-    python benchmarks/parse.py [--runs N] [--quick] [--sample TEXT] [--captures]
+    python benchmarks/parse.py [--runs N] [--quick] [--sample TEXT] [--captures] [--large-json]
 
 `--captures` adds rows for the largest real captures in tests/sources/captures/ (whole
 national feeds, where feeds/ holds trimmed or small ones); their figures are printed and
 put in the JSON under "captures", apart from the targets, which are the feeds/ samples'.
+`--large-json` measures how long a 10 MB JSON answer keeps the event loop waiting while a
+worker thread decodes it (under "large_json").
 
 Target: at least 10x faster than feedparser and no slower than fastfeedparser on every
 RSS/Atom sample.
@@ -46,7 +48,7 @@ if str(ROOT) not in sys.path:  # run as a script from anywhere in a clone
 
 from lxml import etree  # noqa: E402
 
-from bot.sources.base import SourceAdapter  # noqa: E402
+from bot.sources.base import SourceAdapter, load_json  # noqa: E402
 from bot.sources.registry import ADAPTERS, adapter_for  # noqa: E402
 from bot.sources.xml import parse_xml  # noqa: E402
 
@@ -330,6 +332,46 @@ def print_table(rows: list[Row]) -> None:
         )
 
 
+def measure_large_json(repeats: int) -> dict[str, float]:
+    """How long the event loop waits for a turn while a worker thread decodes a 10 MB JSON
+    answer (MeteoAlarm's shape: the real Bosnian capture's warnings, 200 times), with
+    `json.loads` at once and with `load_json`, member by member; the median and the worst
+    of `repeats` decodes each, and the time of one whole `cap` parse of it."""
+    capture = json.loads((CAPTURES / "cap12-ba-meteoalarm-api-json-2024-01-07.json").read_bytes())
+    body = json.dumps({"warnings": capture["warnings"] * 200}).encode()
+
+    async def longest_wait(work: Callable[[], Any]) -> float:
+        task = asyncio.ensure_future(asyncio.to_thread(work))
+        longest = 0.0
+        while not task.done():
+            started = time.perf_counter()
+            await asyncio.sleep(0)
+            longest = max(longest, time.perf_counter() - started)
+        await task
+        return longest * 1000
+
+    waits: dict[str, list[float]] = {"json_loads": [], "load_json": [], "cap_parse": []}
+    adapter = adapter_for("cap")
+    for _ in range(repeats):  # interleaved, so that a busy machine slows them all alike
+        waits["json_loads"].append(asyncio.run(longest_wait(lambda: json.loads(body))))
+        waits["load_json"].append(asyncio.run(longest_wait(lambda: load_json(body))))
+        parse = partial(adapter.parse, body, source="cap")
+        waits["cap_parse"].append(asyncio.run(longest_wait(parse)))
+    figures = {"megabytes": len(body) / 1e6}
+    for name, spent in waits.items():
+        figures[f"{name}_median_wait_ms"] = statistics.median(spent)
+        figures[f"{name}_worst_wait_ms"] = max(spent)
+    print(
+        f"large JSON ({figures['megabytes']:.1f} MB), longest wait of the event loop, median"
+        f" / worst of {repeats}: json.loads {figures['json_loads_median_wait_ms']:.0f} /"
+        f" {figures['json_loads_worst_wait_ms']:.0f} ms, load_json in steps"
+        f" {figures['load_json_median_wait_ms']:.0f} / {figures['load_json_worst_wait_ms']:.0f}"
+        f" ms, whole cap parse {figures['cap_parse_median_wait_ms']:.0f} /"
+        f" {figures['cap_parse_worst_wait_ms']:.0f} ms"
+    )
+    return figures
+
+
 def main(argv: list[str] | None = None) -> int:
     options = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     options.add_argument("--runs", type=int, default=30, help="timed runs per parser (median)")
@@ -339,6 +381,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     options.add_argument(
         "--captures", action="store_true", help="also time the large real captures"
+    )
+    options.add_argument(
+        "--large-json",
+        action="store_true",
+        help="also measure how long a 10 MB JSON answer keeps the event loop waiting",
     )
     args = options.parse_args(argv)
     runs = 5 if args.quick else max(1, args.runs)
@@ -363,6 +410,8 @@ def main(argv: list[str] | None = None) -> int:
         captured = [measure(f, k, feed, runs, CAPTURES) for f, k, feed in chosen]
         print("real captures of whole feeds (tests/sources/captures/), apart from the targets:")
         print_table(captured)
+
+    large_json = measure_large_json(5 if args.quick else 15) if args.large_json else None
 
     speedups = [s for r in rows if (s := r.speedup_vs_feedparser) is not None]
     ratios = [q for r in rows if (q := r.ratio_vs_fastfeedparser) is not None]
@@ -401,6 +450,7 @@ def main(argv: list[str] | None = None) -> int:
             }
             for r in captured
         ],
+        "large_json": large_json,
     }
     print(json.dumps(summary))
     return 0

@@ -49,6 +49,16 @@ def test_parse_benchmark_times_the_large_captures_apart_from_the_targets() -> No
     assert figures["min_speedup_vs_feedparser"] is None
 
 
+def test_parse_benchmark_measures_the_wait_for_a_large_json_answer() -> None:
+    figures = run_benchmark("parse.py", "--quick", "--sample", "none", "--large-json")
+
+    large = figures["large_json"]
+    assert large["megabytes"] > 5
+    for name in ("json_loads", "load_json", "cap_parse"):
+        assert 0 < large[f"{name}_median_wait_ms"] <= large[f"{name}_worst_wait_ms"]
+    assert figures["samples"] == []
+
+
 def test_parse_benchmark_can_time_one_sample() -> None:
     figures = run_benchmark("parse.py", "--runs", "1", "--sample", "gdacs")
 

@@ -17,6 +17,7 @@ from typing import Any, ClassVar, Literal, TypeVar
 import httpx
 
 from bot.alerts import Alert
+from bot.sources.json_steps import loads_in_steps
 
 
 class SourceError(Exception):
@@ -36,11 +37,19 @@ class SchemaChanged(SourceError):
     an empty list that looks like "no alerts"."""
 
 
+# From this size a document is decoded member by member (`loads_in_steps`), so that the
+# worker thread decoding it lets chat handlers run; smaller ones in one call, faster.
+STEPWISE_JSON_BYTES = 256 * 1024
+
+
 def load_json(body: bytes) -> Any:
     """The decoded JSON document (a UTF-8 byte order mark allowed); FeedMalformed when the
     bytes are not JSON."""
+    data = body.removeprefix(b"\xef\xbb\xbf")
     try:
-        return json.loads(body.removeprefix(b"\xef\xbb\xbf"))
+        if len(data) < STEPWISE_JSON_BYTES:
+            return json.loads(data)
+        return loads_in_steps(data.decode(json.detect_encoding(data), "surrogatepass"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise FeedMalformed(f"not valid JSON: {error}") from error
 
