@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import signal
 import sys
 import tempfile
@@ -79,9 +80,12 @@ def _run() -> int:
         level=settings.log_level, json_lines=settings.log_json, secrets=[settings.token or ""]
     )
     from bot.app import build_runtime
+    from bot.ops.heap import freeze_start_up_objects
 
     async def serve() -> None:
         runtime = await build_runtime(settings)
+        frozen = freeze_start_up_objects()
+        logging.getLogger(__name__).info("start-up objects kept out of collections: %s", frozen)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
