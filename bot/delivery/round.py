@@ -327,15 +327,18 @@ class Round:
         ]
         await self.d.load_alerts({held.alert_version_id for held in rows})
         rows = [held for held in rows if self.d.alert(held.alert_version_id) is not None]
-        over = [held for held in rows if self._is_over(held, now)]
-        if over:
-            self.claimed.update(held.id for held in over)
-            await self._drop_expired([held.id for held in over])
-            rows = [held for held in rows if held not in over]
-        self.claimed.update(held.id for held in rows)
-        if not rows:
-            return None
-        return Job(row.chat_id, row.chat_kind, tuple(rows), digest=True)
+        return await self._list_job(row, rows, now)
+
+    async def _list_job(
+        self, row: OutboxRow, members: list[OutboxRow], now: datetime
+    ) -> Job | None:
+        """One message listing `members` of `row`'s chat, all taken for this round; those
+        whose alert is over are dropped instead, None if that leaves none."""
+        over = [due.id for due in members if self._is_over(due, now)]
+        self.claimed.update(due.id for due in members)
+        await self._drop_expired(over)
+        current = tuple(due for due in members if due.id not in over)
+        return Job(row.chat_id, row.chat_kind, current, digest=True) if current else None
 
     async def _crowded(self, rows: list[OutboxRow], now: datetime) -> set[int]:
         """The chats of `rows` with enough rows due for some to go together."""
@@ -361,14 +364,8 @@ class Round:
                 groups.setdefault(key, []).append(due)
         jobs = []
         for members in groups.values():
-            if len(members) < BURST_SIZE:
-                continue
-            over = [due.id for due in members if self._is_over(due, now)]
-            self.claimed.update(due.id for due in members)
-            await self._drop_expired(over)
-            current = tuple(due for due in members if due.id not in over)
-            if current:
-                jobs.append(Job(row.chat_id, row.chat_kind, current, digest=True))
+            if len(members) >= BURST_SIZE and (job := await self._list_job(row, members, now)):
+                jobs.append(job)
         return jobs
 
     def _queue(self, job: Job) -> None:

@@ -46,13 +46,9 @@ def _array(text: str, at: int, *, depth: int) -> tuple[list[Any], int]:
     while True:
         item, at = _value(text, at, depth=depth + 1)
         items.append(item)
-        at = _skip(text, at)
-        if text.startswith(",", at):
-            at = _skip(text, at + 1)
-        elif text.startswith("]", at):
-            return items, at + 1
-        else:
-            raise json.JSONDecodeError("Expecting ',' delimiter", text, at)
+        at, closed = _after_member(text, at, "]")
+        if closed:
+            return items, at
 
 
 def _object(text: str, at: int, *, depth: int) -> tuple[dict[str, Any], int]:
@@ -70,13 +66,20 @@ def _object(text: str, at: int, *, depth: int) -> tuple[dict[str, Any], int]:
         if not text.startswith(":", at):
             raise json.JSONDecodeError("Expecting ':' delimiter", text, at)
         members[key], at = _value(text, _skip(text, at + 1), depth=depth + 1)
-        at = _skip(text, at)
-        if text.startswith(",", at):
-            at = _skip(text, at + 1)
-        elif text.startswith("}", at):
-            return members, at + 1
-        else:
-            raise json.JSONDecodeError("Expecting ',' delimiter", text, at)
+        at, closed = _after_member(text, at, "}")
+        if closed:
+            return members, at
+
+
+def _after_member(text: str, at: int, close: str) -> tuple[int, bool]:
+    """Past the comma after a member and the white space after it, or past the `close`
+    bracket that ends the container (True)."""
+    at = _skip(text, at)
+    if text.startswith(",", at):
+        return _skip(text, at + 1), False
+    if text.startswith(close, at):
+        return at + 1, True
+    raise json.JSONDecodeError("Expecting ',' delimiter", text, at)
 
 
 def _skip(text: str, at: int) -> int:
