@@ -4,8 +4,8 @@ A full collection walks every object the process holds and stops every thread wh
 does, chat handlers included. After start-up that is about 115,000 objects, most of them
 the country-name index and the offline gazetteer, which live as long as the process, and
 a full collection over them took about 35 ms on the development machine. Polls make many
-objects and so set off full collections: a 5 MB JSON answer kept the event loop waiting
-60 ms (median) with the start-up objects in sight, 11 ms without
+objects and so set off full collections: while a 10 MB JSON answer was parsed, the event
+loop waited up to 72 ms (median of 15) with the start-up objects in sight, 25 ms without
 (`python benchmarks/parse.py --large-json`).
 """
 

@@ -216,17 +216,36 @@ def read_areas(container: Element) -> Area:
 
 def _add_area(area: Area, children: Sequence[tuple[str, Element]]) -> None:
     """Add what the children of one <area> block (or an index entry's cap:* area fields),
-    given with their local names, say: descriptions, geocodes, then the centre of the
-    first polygon or circle."""
+    given with their local names, say."""
     by_name: dict[str, list[Element]] = {}
     for name, child in children:
         by_name.setdefault(name, []).append(child)
-    area.descriptions += [d for c in by_name.get("areaDesc", ()) if (d := (c.text or "").strip())]
-    for geocode in by_name.get("geocode", ()):
-        named = first_texts(geocode)
-        area.countries |= geocode_countries(named.get("valueName", ""), named.get("value", ""))
-    shapes = [centre_of((c.text or "").strip()) for c in by_name.get("polygon", ())]
-    shapes += [circle_centre((c.text or "").strip()) for c in by_name.get("circle", ())]
+
+    geocodes = map(first_texts, by_name.get("geocode", ()))
+    add_to_area(
+        area,
+        descriptions=[(child.text or "").strip() for child in by_name.get("areaDesc", ())],
+        geocodes=[(named.get("valueName", ""), named.get("value", "")) for named in geocodes],
+        polygons=[(child.text or "").strip() for child in by_name.get("polygon", ())],
+        circles=[(child.text or "").strip() for child in by_name.get("circle", ())],
+    )
+
+
+def add_to_area(
+    area: Area,
+    *,
+    descriptions: Iterable[str],
+    geocodes: Iterable[tuple[str, str]],
+    polygons: Iterable[str],
+    circles: Iterable[str],
+) -> None:
+    """Add what one area block says, read from XML or JSON: its descriptions, the countries
+    of its geocodes (value name, value), and the centre of each polygon and circle."""
+    area.descriptions += [text for text in descriptions if text]
+    for value_name, value in geocodes:
+        area.countries |= geocode_countries(value_name, value)
+    shapes = [centre_of(polygon) for polygon in polygons]
+    shapes += [circle_centre(circle) for circle in circles]
     area.centres += [centre for centre in shapes if centre is not None]
 
 

@@ -32,9 +32,8 @@ from bot.sources.cap import (
     Area,
     Info,
     Message,
+    add_to_area,
     alert_from_message,
-    centre_of,
-    circle_centre,
     geocode_countries,
     is_real_alert,
     ring_centre,
@@ -98,19 +97,17 @@ def _info(block: dict[str, Any]) -> Info:
     area = Area()
     for part in _listed(block.get("area")):
         shape = as_object(part)
-        description = str(shape.get("areaDesc") or "").strip()
-        if description:
-            area.descriptions.append(description)
-        for geocode in _listed(shape.get("geocode")):
-            named = as_object(geocode)
-            area.countries |= geocode_countries(
-                str(named.get("valueName") or ""), str(named.get("value") or "")
-            )
-        polygons = (centre_of(str(p)) for p in _listed(shape.get("polygon")))
-        circles = (circle_centre(str(c)) for c in _listed(shape.get("circle")))
-        centre = next((c for c in (*polygons, *circles) if c is not None), None)
-        if centre is not None:  # the first shape of the block, as in the XML
-            area.centres.append(centre)
+        geocodes = [as_object(geocode) for geocode in _listed(shape.get("geocode"))]
+        add_to_area(
+            area,
+            descriptions=[str(shape.get("areaDesc") or "").strip()],
+            geocodes=[
+                (str(named.get("valueName") or ""), str(named.get("value") or ""))
+                for named in geocodes
+            ],
+            polygons=[str(polygon).strip() for polygon in _listed(shape.get("polygon"))],
+            circles=[str(circle).strip() for circle in _listed(shape.get("circle"))],
+        )
     return Info(fields, categories, area)
 
 

@@ -311,3 +311,22 @@ def test_meteoalarms_json_awareness_level_raises_the_cap_severity() -> None:
     [alert] = CapAdapter().parse(meteoalarm(orange), source="cap").alerts
 
     assert alert.severity is Severity.HIGH
+
+
+def test_every_shape_of_a_meteoalarm_area_places_it_as_in_cap_xml() -> None:
+    alert = meteoalarm_alert("BA.1")
+    for block in alert["info"]:
+        block["area"] = [
+            {
+                "areaDesc": "Border",
+                "polygon": [
+                    "43.85,18.35 43.86,18.45 43.80,18.40 43.85,18.35",  # near Sarajevo
+                    "45.80,15.95 45.82,16.05 45.78,16.00 45.80,15.95",  # near Zagreb
+                ],
+            }
+        ]
+
+    [read] = CapAdapter().parse(meteoalarm(alert), source="cap").alerts
+
+    assert read.countries == ("BA", "HR")
+    assert read.latitude == pytest.approx(43.84, abs=0.05)  # the first shape's centre
