@@ -148,6 +148,21 @@ def _features(document: Any) -> list[tuple[Any, Any]]:
     ]
 
 
+def nws_references(value: Any) -> str:
+    """The NWS API's references (a list of objects) as CAP writes them, "sender,identifier,
+    sent" triples; a string is taken as CAP's own, and anything else as none: the alert
+    still comes through, as a message of its own."""
+    if isinstance(value, str):
+        return value
+    if not isinstance(value, list):
+        return ""
+    return " ".join(
+        f"{ref.get('sender', '')},{ref.get('identifier', '')},{ref.get('sent', '')}"
+        for ref in value
+        if isinstance(ref, dict)
+    )
+
+
 def read_properties(value: Any, geometry: Any, *, source: str) -> Alert | None:
     """One alert's properties -> its Alert; None for one that is not a real alert;
     ValueError when they cannot be used."""
@@ -177,11 +192,7 @@ def read_properties(value: Any, geometry: Any, *, source: str) -> Alert | None:
         sender=str(properties.get("sender") or ""),
         sent=parse_date(sent),
         msg_type=msg_type,
-        references=" ".join(
-            f"{ref.get('sender', '')},{ref.get('identifier', '')},{ref.get('sent', '')}"
-            for ref in properties.get("references") or ()
-            if isinstance(ref, dict)
-        ),
+        references=nws_references(properties.get("references")),
         infos=[Info(fields, [str(category)] if category else [], area)],
     )
     return alert_from_message(message, source=source, url=fields["web"])

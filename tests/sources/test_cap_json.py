@@ -131,6 +131,24 @@ def test_each_alert_of_the_geojson_answer_is_read_as_cap() -> None:
     assert feed.problems == ("feature 4: an alert without an id or a sent time",)
 
 
+@pytest.mark.parametrize(
+    ("references", "chain"),
+    [
+        (f"{SENDER},{FIRST},2026-05-04T23:15:00-05:00", FIRST),  # CAP's own way of writing
+        (1, UPDATE),  # unusable: the update still comes through, as a message of its own
+        ({"identifier": FIRST}, UPDATE),
+        (None, UPDATE),
+    ],
+)
+def test_references_in_another_shape_do_not_lose_the_update(references: Any, chain: str) -> None:
+    update = properties(UPDATE, messageType="Update", references=references)
+
+    feed = parse({"type": "FeatureCollection", "features": [feature(update)]})
+
+    assert [alert.id for alert in feed.alerts] == [chain]
+    assert feed.problems == ()
+
+
 def test_an_alert_reads_like_its_cap_document() -> None:
     first = parse(COLLECTION).alerts[0]
 
