@@ -90,6 +90,15 @@ CATEGORIES = {
 # The parameter in which MeteoAlarm gives its colour ("2; yellow; Moderate"). It can be a
 # step above the CAP severity: the DWD's thunderstorm warnings are Moderate and orange.
 AWARENESS_LEVEL = "awareness_level"
+# MeteoAlarm's index entries leave that parameter out; their titles begin with the colour
+# ("Orange Thunderstorm Warning issued for Germany - Kreis Cochem-Zell"), as do the events
+# of some countries ("Yellow Wind warning"), written here as the parameter writes it.
+AWARENESS_COLOURS = {
+    "green": "1; green",
+    "yellow": "2; yellow",
+    "orange": "3; orange",
+    "red": "4; red",
+}
 # NWS geocodes: all United States, but the territories have ISO codes of their own.
 US_GEOCODES = frozenset({"fips6", "fips", "same", "ugc"})
 US_TERRITORIES_FIPS = {"60": "AS", "66": "GU", "69": "MP", "72": "PR", "78": "VI"}
@@ -625,6 +634,10 @@ def entry_message(entry: Element) -> tuple[Message, str] | None:
         "description": field.get("summary") or field.get("description") or "",
         "senderName": text(author, "name") if author is not None else "",
     }
+    if AWARENESS_LEVEL not in info_fields:
+        colour = meteoalarm_colour(title, info_fields["event"], info_fields["senderName"])
+        if colour:
+            info_fields[AWARENESS_LEVEL] = colour
     area = Area()
     _add_area(area, area_children)
     message = Message(
@@ -636,6 +649,19 @@ def entry_message(entry: Element) -> tuple[Message, str] | None:
         infos=[Info(info_fields, categories, area)],
     )
     return message, _link_among(links)
+
+
+def meteoalarm_colour(title: str, event: str, author: str) -> str:
+    """The awareness level ("3; orange") that a MeteoAlarm index entry's title or event
+    begins with, "" when it names none. Only MeteoAlarm's entries: the US NWS's "Red Flag
+    Warning" is a kind of fire-weather warning, not a colour."""
+    if "meteoalarm" not in author.casefold():
+        return ""
+    for text in (title, event):
+        colour = AWARENESS_COLOURS.get(text.partition(" ")[0].casefold())
+        if colour:
+            return colour
+    return ""
 
 
 def _author_uri(author: Element | None) -> str:

@@ -256,7 +256,8 @@ async def test_meteoalarms_german_index_reaches_a_reader_of_germany_in_three_mes
     db: Database, standin: StandIn, clock: Clock, make_dispatcher: DispatcherFactory
 ) -> None:
     """The real index of 28 April 2023: 381 entries, 21 messages, of which 10 still in
-    force when it was fetched, three kinds of warning."""
+    force when it was fetched, three kinds of warning. The index gives their colour only
+    in their titles, and orange is the colour of our third level."""
     clock.now = datetime(2023, 4, 28, 13, 10, tzinfo=UTC)
     await reader(db, standin, "DE")
     alerts = await announce_capture(
@@ -269,9 +270,9 @@ async def test_meteoalarms_german_index_reaches_a_reader_of_germany_in_three_mes
     assert (report.sent, report.expired) == (10, 11)  # the night's frost warnings are over
     headings = sorted(message.plain_text.split("\n")[0] for message in standin.messages_to(1))
     assert headings == [
-        "🟡 🇩🇪 Germany — Orange Rain Warning issued for Germany",
-        "🟡 🇩🇪 Germany — Orange Thunderstorm Warning issued for Germany",
-        "🟡 🇩🇪 Germany — Orange Wind Warning issued for Germany",
+        "🟠 🇩🇪 Germany — Orange Rain Warning issued for Germany",
+        "🟠 🇩🇪 Germany — Orange Thunderstorm Warning issued for Germany",
+        "🟠 🇩🇪 Germany — Orange Wind Warning issued for Germany",
     ]
 
 

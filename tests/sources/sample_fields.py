@@ -346,8 +346,17 @@ def _cap_entry(entry: ET.Element) -> Derived | None:
         if (geocode.findtext(f"{_ATOM}valueName") or geocode.findtext("valueName")) == "EMMA_ID"
     ]
     author = entry.findtext(f"{_ATOM}author/{_ATOM}name", "")
+    if author == "meteoalarm.org":
+        # MeteoAlarm's titles open with the colour of its awareness level, which its
+        # documents give as a parameter: "Orange Thunderstorm Warning issued for ...".
+        words = [entry.findtext(f"{_ATOM}title", ""), entry.findtext(f"{cap}event", "")]
+        colours = [_COLOUR_LEVELS.get(text.split(" ")[0].lower(), 0) for text in words]
+        severity = max(severity, next((level for level in colours if level), 1))
     countries = _fips6_countries(fips) or _emma_countries(emma) or _domain_country(author)
     return Derived(identifier, frozenset(countries), severity)
+
+
+_COLOUR_LEVELS = {"green": 1, "yellow": 2, "orange": 3, "red": 4}
 
 
 def _canada(body: bytes) -> list[Derived]:

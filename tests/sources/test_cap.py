@@ -657,6 +657,52 @@ def test_meteoalarms_awareness_level_raises_the_cap_severity(
     assert alert.source_level == severity
 
 
+@pytest.mark.parametrize(
+    ("author", "title", "event", "severity", "expected"),
+    [
+        (  # the DWD's orange thunderstorms are Moderate; MeteoAlarm's title says orange
+            "meteoalarm.org",
+            "Orange Thunderstorm Warning issued for Germany - Kreis Cochem-Zell",
+            "heavy thunderstorms with gale- or storm-force gusts and heavy rain",
+            "Moderate",
+            Severity.HIGH,
+        ),
+        ("meteoalarm.org", "Yellow Low-temperature Warning", "frost", "Minor", Severity.CAUTION),
+        ("meteoalarm.org", "Warning for Poland", "Red Heat warning", "Severe", Severity.EXTREME),
+        ("meteoalarm.org", "Yellow Wind Warning", "Yellow Wind warning", "Severe", Severity.HIGH),
+        ("meteoalarm.org", "Thunderstorm Warning", "thunderstorms", "Moderate", Severity.CAUTION),
+        (  # the US NWS's fire-weather warning: "Red" is no colour there
+            "w-nws.webmaster@noaa.gov",
+            "Red Flag Warning issued August 30 at 4:05AM MDT",
+            "Red Flag Warning",
+            "Minor",
+            Severity.NORMAL,
+        ),
+    ],
+)
+def test_meteoalarms_index_entries_give_their_colour_in_the_title_or_event(
+    author: str, title: str, event: str, severity: str, expected: Severity
+) -> None:
+    """MeteoAlarm's documents give their colour as the awareness_level parameter, which
+    the index leaves out: when the documents cannot be fetched, the index must not tell a
+    reader of an orange warning that it is yellow."""
+    entry = (
+        district_entry("Kreis Cochem-Zell", "DE135")
+        .replace("<cap:event>frost</cap:event>", f"<cap:event>{event}</cap:event>")
+        .replace("<cap:severity>Minor</cap:severity>", f"<cap:severity>{severity}</cap:severity>")
+        .replace(
+            "<title>Yellow Low-temperature Warning issued for Germany - Kreis Cochem-Zell",
+            f"<title>{title}",
+        )
+        .replace("</entry>", f"<author><name>{author}</name></author></entry>")
+    )
+
+    [alert] = parse(district_index(entry)).alerts
+
+    assert alert.severity is expected
+    assert alert.source_level == severity
+
+
 def test_a_cap_message_followed_by_junk_is_read_and_the_junk_reported() -> None:
     feed = parse(RFS.read_bytes() + b"\n\x00junk")
 
