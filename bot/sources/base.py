@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from abc import ABC, abstractmethod
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
@@ -78,6 +79,7 @@ class _Kept:
     validators: Validators
     body: bytes
     entry_updated: str
+    fetched_at: float  # FeedClient.clock's reading when it was last asked for
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,10 +170,14 @@ class FeedClient:
         *,
         max_bytes: int = 20 * 1024 * 1024,
         max_cached_bytes: int = 32 * 1024 * 1024,
+        trust_entry_for: float = 3600.0,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.http = http
         self.max_bytes = max_bytes
         self.max_cached_bytes = max_cached_bytes
+        self.trust_entry_for = trust_entry_for
+        self.clock = clock
         # Linked documents by URL, least recently used first.
         self._documents: OrderedDict[str, _Kept] = OrderedDict()
         self._cached_bytes = 0
@@ -183,13 +189,20 @@ class FeedClient:
         feed's entry for it still gives the date it gave when the document was kept
         (`entry_updated`, Atom's <updated>), the kept copy is used without a request:
         MeteoAlarm's index changes at every request (its own <updated>) and carries no
-        validators, so each poll fetched every warning again. Else a
+        validators, so each poll fetched every warning again. That date is trusted for
+        `trust_entry_for` seconds at most: a publisher that changes a document and not
+        its entry delays the change by no more than that. Else a
         document fetched before is asked for conditionally, and on a 304 its kept copy
         comes back. The copies are kept in memory, the least recently used dropped beyond
         `max_cached_bytes`.
         """
         kept = self._documents.get(url)
-        if kept is not None and entry_updated and kept.entry_updated == entry_updated:
+        if (
+            kept is not None
+            and entry_updated
+            and kept.entry_updated == entry_updated
+            and self.clock() - kept.fetched_at < self.trust_entry_for
+        ):
             self._documents.move_to_end(url)
             return Fetched("ok", kept.body, kept.validators, url)
         fetched = await self.get(url, kept.validators if kept else Validators())
@@ -208,7 +221,7 @@ class FeedClient:
         worth_keeping = validators.etag or validators.last_modified or entry_updated
         if not worth_keeping or len(fetched.body) > self.max_cached_bytes // 4:
             return
-        self._documents[url] = _Kept(validators, fetched.body, entry_updated)
+        self._documents[url] = _Kept(validators, fetched.body, entry_updated, self.clock())
         self._cached_bytes += len(fetched.body)
         while self._cached_bytes > self.max_cached_bytes:
             _, dropped = self._documents.popitem(last=False)

@@ -479,6 +479,34 @@ async def test_when_the_index_changes_its_unchanged_documents_cost_no_request(
     assert feed_server.requests["/" + NWS.name] == 1
 
 
+async def test_an_unchanged_entry_is_trusted_for_an_hour_and_then_its_document_read_again(
+    feed_server: Any,
+) -> None:
+    """A publisher may change a document and not its entry's date: after an hour the
+    document is asked for again, and what changed in it comes through."""
+    now = [0.0]
+    link = feed_server.add("/warning.cap.xml", NWS.read_bytes(), content_type="application/xml")
+    index = feed_server.add(
+        "/index.atom", atom_index([("e1", link)]), content_type="application/atom+xml"
+    )
+    upgraded = NWS.read_bytes().replace(
+        b"<severity>Severe</severity>", b"<severity>Extreme</severity>"
+    )
+    severities = []
+    async with httpx.AsyncClient() as http:
+        client = FeedClient(http, clock=lambda: now[0])
+        for moment, body in ((0.0, None), (3599.0, upgraded), (3600.0, None)):
+            now[0] = moment
+            if body is not None:
+                feed_server.add("/warning.cap.xml", body, content_type="application/xml")
+            outcome = await CapAdapter().poll(client, index, source="cap", validators=Validators())
+            severities.append(outcome.feed.alerts[0].severity)
+
+    # Within the hour the kept copy speaks; after it, the document as it now is.
+    assert severities == [Severity.HIGH, Severity.HIGH, Severity.EXTREME]
+    assert feed_server.requests["/warning.cap.xml"] == 2
+
+
 async def test_a_document_whose_entry_was_updated_is_asked_for_conditionally(
     feed_server: Any,
 ) -> None:
