@@ -116,7 +116,9 @@ def _fields(item: Element) -> _Fields:
 def _parse_item(
     item: Element, fields: _Fields, body: str, *, source: str, fallback_date: str
 ) -> ParsedItem:
-    title = _REPEATED_LEVEL.sub(r"\1", " ".join(fields.get("title", "").split()))
+    title = " ".join(fields.get("title", "").split())
+    if title.lower().count("level") > 1:  # the expression costs more than the test
+        title = _REPEATED_LEVEL.sub(r"\1", title)
     if not title:
         raise SkippedItem("an item has no title")
     problems: list[str] = []
@@ -224,13 +226,9 @@ def _item_countries(
 
 def _item_date(fields: _Fields, item: Element, title: str, fallback: str) -> datetime:
     """pubDate, else dc:date, else the channel's date (looked up only when needed)."""
-    candidates = (
-        lambda: fields.get("pubDate", ""),
-        lambda: child_text(item, _DC_DATE),
-        lambda: fallback,
-    )
-    for candidate in candidates:
-        text = candidate()
+    for text in (fields.get("pubDate", ""), None, fallback):
+        if text is None:
+            text = child_text(item, _DC_DATE)
         if text:
             try:
                 return parse_date(text)

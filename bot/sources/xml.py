@@ -167,7 +167,8 @@ def parse_rfc822(text: str) -> datetime:
     read as midnight UTC). Raises ValueError on anything else.
     """
     text = " ".join(text.split())
-    match = _RFC822_GMT.match(text)
+    timed = ":" in text  # each of the two shapes read here needs or refuses a colon
+    match = _RFC822_GMT.match(text) if timed else None
     if match:
         day, month, year, hour, minute, second = match.groups()
         month_number = _MONTHS.get(month.lower())
@@ -181,7 +182,7 @@ def parse_rfc822(text: str) -> datetime:
                 int(second or 0),
                 tzinfo=UTC,
             )
-    date_only = _RFC822_DATE_ONLY.match(text)
+    date_only = None if timed else _RFC822_DATE_ONLY.match(text)
     if date_only:
         day, month, year = date_only.groups()
         month_number = _MONTHS.get(month.lower())

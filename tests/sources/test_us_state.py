@@ -209,6 +209,29 @@ def test_level_from_the_title_when_there_is_no_threat_level_category():
     assert alert.source_level == "Level 3: Reconsider Travel"
 
 
+def test_an_item_without_a_readable_pubdate_is_dated_by_dc_date_else_the_channel():
+    tag = '<category domain="Country-Tag">NP</category>'
+    undated = _item("Nepal - Level 3: Reconsider Travel", tag).replace(
+        "<pubDate>Tue, 07 Oct 2025</pubDate>", "<pubDate>soon</pubDate>"
+    )
+    with_dc_date = undated.replace(
+        "</item>",
+        '<dc:date xmlns:dc="http://purl.org/dc/elements/1.1/">2025-10-06</dc:date></item>',
+    )
+    channel_date = "<pubDate>Sun, 05 Oct 2025 08:00:00 GMT</pubDate>"
+
+    def published(item: str) -> datetime:
+        body = _feed(channel_date + item)
+        (alert,) = UsStateAdapter().parse(body, source="us-state").alerts
+        return alert.published
+
+    assert published(with_dc_date) == datetime(2025, 10, 6, tzinfo=UTC)
+    assert published(undated) == datetime(2025, 10, 5, 8, tzinfo=UTC)
+    no_date_at_all = UsStateAdapter().parse(_feed(undated), source="us-state")
+    assert no_date_at_all.alerts == ()
+    assert "no readable pubDate" in no_date_at_all.problems[0]
+
+
 def test_a_bad_item_is_skipped_and_reported_while_the_rest_come_through():
     body = _feed(
         _item("Worldwide Caution", ""),
