@@ -99,10 +99,17 @@ AWARENESS_COLOURS = {
     "orange": "3; orange",
     "red": "4; red",
 }
-# NWS geocodes: all United States, but the territories have ISO codes of their own.
+# NWS geocodes: the United States, but its territories have ISO codes of their own.
 US_GEOCODES = frozenset({"fips6", "fips", "same", "ugc"})
-US_TERRITORIES_FIPS = {"60": "AS", "66": "GU", "69": "MP", "72": "PR", "78": "VI"}
-US_TERRITORIES_UGC = {code: code for code in ("AS", "GU", "MP", "PR", "VI")}
+# The NWS also warns Palau, Micronesia and the Marshall Islands (from its Guam office):
+# countries of their own, with FIPS 5-2 state numbers and UGC codes like the territories.
+# The US Minor Outlying Islands are 74, and their atolls' old numbers.
+US_TERRITORIES_FIPS = {
+    "60": "AS", "64": "FM", "66": "GU", "68": "MH", "69": "MP", "70": "PW", "72": "PR",
+    "78": "VI",
+    **{number: "UM" for number in ("67", "71", "74", "76", "79", "81", "84", "86", "89", "95")},
+}  # fmt: skip
+US_TERRITORIES_UGC = {code: code for code in ("AS", "GU", "MP", "PR", "VI", "FM", "MH", "PW")}
 # NUTS and MeteoAlarm's EMMA_ID start with a country code, Eurostat's spelling.
 EUROSTAT_CODES = {"EL": "GR", "UK": "GB"}
 # Top-level domains of senders that name no country.

@@ -95,7 +95,12 @@ FCDO_STATUSES = {
     "avoid_all_travel_to_whole_country": 4,
 }
 # US FIPS 5-2 state codes of the territories; every other code up to 56 is a state or DC.
-FIPS_TERRITORIES = {"60": "AS", "66": "GU", "69": "MP", "72": "PR", "78": "VI"}
+# FIPS 5-2 numbers of the territories and freely associated states (Palau 70, Micronesia
+# 64, the Marshall Islands 68), and of the Minor Outlying Islands.
+FIPS_TERRITORIES = {
+    "60": "AS", "64": "FM", "66": "GU", "68": "MH", "69": "MP", "70": "PW", "72": "PR",
+    "74": "UM", "78": "VI",
+}  # fmt: skip
 
 _GDACS = "{http://www.gdacs.org}"
 _AFFECTS = re.compile(r"affects these countries: ([^(.]+)")

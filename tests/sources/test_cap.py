@@ -217,6 +217,10 @@ def test_english_info_is_main_text_and_others_are_translations() -> None:
         ("<valueName>FIPS6</valueName><value>066010</value>", ("GU",)),
         ("<valueName>SAME</valueName><value>006037</value>", ("US",)),
         ("<valueName>SAME</valueName><value>072127</value>", ("PR",)),
+        # The NWS's Guam office warns three countries of their own: not the US.
+        ("<valueName>UGC</valueName><value>PWZ001 FMZ002 MHZ001</value>", ("FM", "MH", "PW")),
+        ("<valueName>FIPS6</valueName><value>070002 064005 068010</value>", ("FM", "MH", "PW")),
+        ("<valueName>FIPS6</valueName><value>074300</value>", ("UM",)),
     ],
 )
 def test_geocodes_name_countries(geocode: str, expected: tuple[str, ...]) -> None:
