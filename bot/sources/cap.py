@@ -356,6 +356,15 @@ def awareness_severity(value: str) -> Severity:
     return Severity(int(number)) if number in ("1", "2", "3", "4") else Severity.NORMAL
 
 
+def awareness_colour(value: str) -> str:
+    """The colour of a MeteoAlarm awareness level ("3; orange; Severe" -> "Orange"), ""
+    when it gives no level `awareness_severity` can read."""
+    number, _, rest = value.partition(";")
+    if number.strip() not in ("1", "2", "3", "4"):
+        return ""
+    return rest.partition(";")[0].strip().capitalize()
+
+
 @dataclass(frozen=True, slots=True)
 class Message:
     """The fields of one CAP message (or index entry) an Alert is built from."""
@@ -407,6 +416,9 @@ def alert_from_message(message: Message, *, source: str, url: str = "") -> Alert
     if colours:  # MeteoAlarm's colour, when it is above the CAP severity
         severity = max(severity, *colours)
     level = field.get("severity", "") or "Unknown"
+    colour = awareness_colour(field.get(AWARENESS_LEVEL, ""))
+    if colour:  # MeteoAlarm's own word for its level: "Orange (Moderate)"
+        level = f"{colour} ({level})"
     area = merged_areas(infos)
     if area.countries:
         # Geocodes name the countries: the shapes add none (a town across a border can be

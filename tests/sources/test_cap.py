@@ -664,18 +664,20 @@ async def test_when_the_shared_document_fails_its_entries_make_one_alert(feed_se
 
 
 @pytest.mark.parametrize(
-    ("severity", "awareness", "expected"),
+    ("severity", "awareness", "expected", "level"),
     [
-        ("Moderate", "3; orange; Severe", Severity.HIGH),  # the DWD's orange thunderstorms
-        ("Moderate", "2; yellow; Moderate", Severity.CAUTION),
-        ("Severe", "2; yellow; Moderate", Severity.HIGH),  # the higher of the two
-        ("Minor", "4; red; Extreme", Severity.EXTREME),
-        ("Moderate", "orange", Severity.CAUTION),  # no level number: the CAP severity
+        # the DWD's orange thunderstorms
+        ("Moderate", "3; orange; Severe", Severity.HIGH, "Orange (Moderate)"),
+        ("Moderate", "2; yellow; Moderate", Severity.CAUTION, "Yellow (Moderate)"),
+        ("Severe", "2; yellow; Moderate", Severity.HIGH, "Yellow (Severe)"),  # the higher
+        ("Minor", "4; red; Extreme", Severity.EXTREME, "Red (Minor)"),
+        ("Moderate", "orange", Severity.CAUTION, "Moderate"),  # no level number: CAP's
     ],
 )
 def test_meteoalarms_awareness_level_raises_the_cap_severity(
-    severity: str, awareness: str, expected: Severity
+    severity: str, awareness: str, expected: Severity, level: str
 ) -> None:
+    """MeteoAlarm's level is its colour, which readers of its warnings know it by."""
     parameter = (
         "<parameter><valueName>awareness_type</valueName><value>3; Thunderstorm</value>"
         f"</parameter><parameter><valueName>awareness_level</valueName><value>{awareness}"
@@ -686,11 +688,11 @@ def test_meteoalarms_awareness_level_raises_the_cap_severity(
     [alert] = parse(cap12(block)).alerts
 
     assert alert.severity is expected
-    assert alert.source_level == severity
+    assert alert.source_level == level
 
 
 @pytest.mark.parametrize(
-    ("author", "title", "event", "severity", "expected"),
+    ("author", "title", "event", "severity", "expected", "level"),
     [
         (  # the DWD's orange thunderstorms are Moderate; MeteoAlarm's title says orange
             "meteoalarm.org",
@@ -698,22 +700,52 @@ def test_meteoalarms_awareness_level_raises_the_cap_severity(
             "heavy thunderstorms with gale- or storm-force gusts and heavy rain",
             "Moderate",
             Severity.HIGH,
+            "Orange (Moderate)",
         ),
-        ("meteoalarm.org", "Yellow Low-temperature Warning", "frost", "Minor", Severity.CAUTION),
-        ("meteoalarm.org", "Warning for Poland", "Red Heat warning", "Severe", Severity.EXTREME),
-        ("meteoalarm.org", "Yellow Wind Warning", "Yellow Wind warning", "Severe", Severity.HIGH),
-        ("meteoalarm.org", "Thunderstorm Warning", "thunderstorms", "Moderate", Severity.CAUTION),
+        (
+            "meteoalarm.org",
+            "Yellow Frost Warning",
+            "frost",
+            "Minor",
+            Severity.CAUTION,
+            "Yellow (Minor)",
+        ),
+        (
+            "meteoalarm.org",
+            "Warning",
+            "Red Heat warning",
+            "Severe",
+            Severity.EXTREME,
+            "Red (Severe)",
+        ),
+        (
+            "meteoalarm.org",
+            "Yellow Wind Warning",
+            "Yellow Wind",
+            "Severe",
+            Severity.HIGH,
+            "Yellow (Severe)",
+        ),
+        (
+            "meteoalarm.org",
+            "Thunderstorm Warning",
+            "storms",
+            "Moderate",
+            Severity.CAUTION,
+            "Moderate",
+        ),
         (  # the US NWS's fire-weather warning: "Red" is no colour there
             "w-nws.webmaster@noaa.gov",
             "Red Flag Warning issued August 30 at 4:05AM MDT",
             "Red Flag Warning",
             "Minor",
             Severity.NORMAL,
+            "Minor",
         ),
     ],
 )
 def test_meteoalarms_index_entries_give_their_colour_in_the_title_or_event(
-    author: str, title: str, event: str, severity: str, expected: Severity
+    author: str, title: str, event: str, severity: str, expected: Severity, level: str
 ) -> None:
     """MeteoAlarm's documents give their colour as the awareness_level parameter, which
     the index leaves out: when the documents cannot be fetched, the index must not tell a
@@ -732,7 +764,7 @@ def test_meteoalarms_index_entries_give_their_colour_in_the_title_or_event(
     [alert] = parse(district_index(entry)).alerts
 
     assert alert.severity is expected
-    assert alert.source_level == severity
+    assert alert.source_level == level
 
 
 def test_a_cap_message_followed_by_junk_is_read_and_the_junk_reported() -> None:
