@@ -110,6 +110,24 @@ US_TERRITORIES_FIPS = {
     **{number: "UM" for number in ("67", "71", "74", "76", "79", "81", "84", "86", "89", "95")},
 }  # fmt: skip
 US_TERRITORIES_UGC = {code: code for code in ("AS", "GU", "MP", "PR", "VI", "FM", "MH", "PW")}
+US_TERRITORIES_UGC["PS"] = "AS"  # marine zones: the coastal waters of American Samoa
+# The Guam office writes Rota, Saipan and Tinian (the Northern Marianas' municipalities
+# 100, 110 and 120) under Guam's state number: "066010 066100 066110 066120" for "Guam;
+# Rota; Saipan; Tinian", with zones GUZ001 to GUZ004 (a real NWS index of 2018).
+NORTHERN_MARIANAS_UNDER_GUAM = frozenset({"085", "100", "110", "120"})
+# Zones whose country their two letters do not tell, from the NWS's zone list: the
+# Northern Marianas' land zones under Guam's letters, and the marine zones of Guam's
+# office ("PMZ161 Koror Palau Coastal Waters") and San Juan's ("AMZ725 Coastal Waters of
+# Southern USVI, Vieques, and Eastern Puerto Rico out 10 NM").
+UGC_ZONE_COUNTRIES: dict[str, tuple[str, ...]] = {
+    "GUZ002": ("MP",), "GUZ003": ("MP",), "GUZ004": ("MP",),
+    "PMZ151": ("GU",), "PMZ152": ("MP",), "PMZ153": ("MP",), "PMZ154": ("MP",),
+    "PMZ161": ("PW",), "PMZ171": ("FM",), "PMZ172": ("FM",), "PMZ173": ("FM",),
+    "PMZ174": ("FM",), "PMZ181": ("MH",), "PMZ191": ("GU", "MP"),
+    "AMZ710": ("PR", "VI"), "AMZ712": ("PR",), "AMZ715": ("PR", "VI"), "AMZ722": ("VI",),
+    "AMZ725": ("PR", "VI"), "AMZ732": ("PR",), "AMZ735": ("PR",), "AMZ741": ("PR",),
+    "AMZ742": ("PR",), "AMZ745": ("PR",),
+}  # fmt: skip
 # NUTS and MeteoAlarm's EMMA_ID start with a country code, Eurostat's spelling.
 EUROSTAT_CODES = {"EL": "GR", "UK": "GB"}
 # Top-level domains of senders that name no country.
@@ -163,11 +181,15 @@ def geocode_countries(value_name: str, value: str) -> set[str]:
     kind = value_name.strip().casefold()
     found: set[str] = set()
     for code in value.split():
-        if kind == "ugc":  # "PRZ001": state or territory, Z or C, number
-            found.add(US_TERRITORIES_UGC.get(code[:2].upper(), "US"))
+        if kind == "ugc":  # "PRZ001": state, territory or marine area, Z or C, number
+            zone = code.upper()
+            found.update(UGC_ZONE_COUNTRIES.get(zone) or (US_TERRITORIES_UGC.get(zone[:2], "US"),))
         elif kind in US_GEOCODES:  # SAME / FIPS6 "PSSCCC" (part, state, county), FIPS "SSCCC"
             state = code[1:3] if len(code) == 6 else code[:2]
-            found.add(US_TERRITORIES_FIPS.get(state, "US"))
+            if state == "66" and code[-3:] in NORTHERN_MARIANAS_UNDER_GUAM:
+                found.add("MP")
+            else:
+                found.add(US_TERRITORIES_FIPS.get(state, "US"))
         elif kind.startswith(("nuts", "emma")):
             prefix = code[:2].upper()
             country = normalise_code(EUROSTAT_CODES.get(prefix, prefix))

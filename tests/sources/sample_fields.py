@@ -236,7 +236,12 @@ def _emma_countries(values: list[str]) -> set[str]:
 def _fips6_countries(values: list[str]) -> set[str]:
     countries = set()
     for value in " ".join(values).split():
-        state = value[-5:-3]  # PSSCCC: part of county, state, county
+        state, county = value[-5:-3], value[-3:]  # PSSCCC: part of county, state, county
+        if state == "66" and county != "010":
+            # The NWS's Guam office writes the Northern Marianas' municipalities (Rota 100,
+            # Saipan 110, Tinian 120) under Guam's number; Guam itself is 010.
+            countries.add("MP")
+            continue
         countries.add(FIPS_TERRITORIES.get(state, "US" if "01" <= state <= "56" else "?"))
     return countries
 

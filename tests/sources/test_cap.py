@@ -221,6 +221,15 @@ def test_english_info_is_main_text_and_others_are_translations() -> None:
         ("<valueName>UGC</valueName><value>PWZ001 FMZ002 MHZ001</value>", ("FM", "MH", "PW")),
         ("<valueName>FIPS6</valueName><value>070002 064005 068010</value>", ("FM", "MH", "PW")),
         ("<valueName>FIPS6</valueName><value>074300</value>", ("UM",)),
+        # The Guam office writes Rota, Saipan and Tinian under Guam's number and letters.
+        ("<valueName>FIPS6</valueName><value>066010 066100 066110</value>", ("GU", "MP")),
+        ("<valueName>UGC</valueName><value>GUC010</value>", ("GU",)),
+        ("<valueName>UGC</valueName><value>GUZ001 GUZ004</value>", ("GU", "MP")),
+        # Marine zones: the waters of Palau, Chuuk, Majuro, American Samoa, Puerto Rico.
+        ("<valueName>UGC</valueName><value>PMZ161 PMZ172 PMZ181</value>", ("FM", "MH", "PW")),
+        ("<valueName>UGC</valueName><value>PSZ150</value>", ("AS",)),
+        ("<valueName>UGC</valueName><value>AMZ725 AMZ742</value>", ("PR", "VI")),
+        ("<valueName>UGC</valueName><value>AMZ650 GMZ034 PZZ750</value>", ("US",)),
     ],
 )
 def test_geocodes_name_countries(geocode: str, expected: tuple[str, ...]) -> None:
