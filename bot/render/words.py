@@ -85,6 +85,21 @@ def severity_word(severity: Severity, t: Translator) -> str:
     return t.gettext(_SEVERITY_WORDS[Severity(severity)])
 
 
+# Categories whose level is advice about travel itself. A hazard's level says how bad the
+# hazard is where it strikes, not whether to go: its messages are headed by what it is
+# ("Germany — Severe weather", not "Germany — Reconsider travel" for one district's
+# thunderstorms), and the dot and the official level say how bad.
+TRAVEL_ADVICE_CATEGORIES = frozenset({Category.ADVISORY, Category.SECURITY, Category.CONFLICT})
+
+
+def heading_word(category: Category, severity: Severity, t: Translator) -> str:
+    """What a message's first line says after the place: the level for travel advice,
+    the kind of hazard for the rest."""
+    if Category(category) in TRAVEL_ADVICE_CATEGORIES:
+        return severity_word(severity, t)
+    return category_word(category, t)
+
+
 def severity_emoji(severity: Severity | None) -> str:
     return UNKNOWN_LEVEL_EMOJI if severity is None else SEVERITY_EMOJI[int(severity)]
 

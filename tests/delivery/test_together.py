@@ -221,7 +221,7 @@ async def test_meteoalarms_84_county_warnings_reach_a_reader_of_poland_as_one_me
     text = message.plain_text
     heading, level, _, areas, _, source, until = text.splitlines()
     assert heading == "🟡 🇵🇱 Poland — Yellow Thunderstorm warning"  # the event once
-    assert level == "Exercise increased caution · 84 areas"
+    assert level == "Severe weather · 84 areas"
     named = areas.split("; ")
     assert named[0] == "Śląskie Province Tychy County"
     assert len(named) == MAX_AREAS and named[-1].endswith(f" +{84 - MAX_AREAS} more")

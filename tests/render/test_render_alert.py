@@ -120,7 +120,8 @@ def test_context_leaves_out_codes_the_message_already_says(renderer: Renderer) -
         facts={"event_type": "TC", "alert_level": "Orange", "population": "2 million"},
     )
     text = visible(renderer.alert(cyclone, language="en"))
-    assert "Category: Tropical cyclone" in text and "Official level: Orange alert" in text
+    assert text.startswith("🔴 🇸🇾 Syria — Tropical cyclone\n")  # the category, once
+    assert "Category:" not in text and "Official level: Orange alert" in text
     assert "People exposed: 2 million" in text
     assert "TC" not in text and "Alert level" not in text and "Event:" not in text
 
@@ -251,10 +252,19 @@ def test_unchanged_renders_like_new(language: str, renderer: Renderer) -> None:
 def test_every_category_is_named(
     category: Category, language: str, renderer: Renderer, catalogs: Catalogs
 ) -> None:
+    """Travel advice is headed by its level and names its category below; a hazard is
+    headed by what it is ("Germany — Severe weather"), its level shown by the dot and the
+    official level: a district's thunderstorm is no advice to reconsider travel."""
     t = catalogs.translator(language)
-    message = renderer.alert(syria(category=category), language=language)
+    message = visible(renderer.alert(syria(category=category), language=language))
+    heading = message.split("\n")[0]
     label = "Category: %s" if language == "en" else "Catégorie : %s"
-    assert label % category_word(category, t) in message
+    if category in (Category.ADVISORY, Category.SECURITY, Category.CONFLICT):
+        assert heading.endswith(" — " + severity_word(Severity.EXTREME, t))
+        assert label % category_word(category, t) in message
+    else:
+        assert heading.endswith(" — " + category_word(category, t))
+        assert (label % "").strip() not in message
 
 
 @pytest.mark.parametrize("language", ["en", "fr"])

@@ -186,7 +186,8 @@ def test_trip_briefing(renderer: Renderer, catalogs: Catalogs) -> None:
         "⚪ 🇫🇷 France — No current advisory",
         "",
         "Recent alerts",
-        "🟠 🇯🇵 Japan — Reconsider travel: Orange earthquake <M 6.8> & tsunami risk Oct 7, 2025",
+        # The country's level is travel advice; the alert is headed by what it is.
+        "🟠 🇯🇵 Japan — Earthquake: Orange earthquake <M 6.8> & tsunami risk Oct 7, 2025",
     ]
 
 
@@ -286,8 +287,9 @@ def county(name: str, **overrides: object) -> Alert:
 @pytest.mark.parametrize(
     ("language", "level"),
     [
-        ("en", "Exercise increased caution · 3 areas"),
-        ("fr", "Vigilance renforcée · 3 zones"),
+        # a hazard's kind, not a travel level: these are a few counties' thunderstorms
+        ("en", "Severe weather · 3 areas"),
+        ("fr", "Intempéries · 3 zones"),
         ("ru", None),
         ("ar", None),
     ],
@@ -343,7 +345,7 @@ def test_warnings_with_one_title_are_headed_by_it_and_name_each_district_once(
         renderer.digest([(north, Change.NEW), (south, Change.NEW)], language="en")
     ).text.split("\n")
     assert lines[0] == f"🟡 🇵🇱 Poland — {title}"
-    assert lines[1] == "Exercise increased caution · 3 areas"
+    assert lines[1] == "Severe weather · 3 areas"
     assert lines[3] == "Kreis Leipzig; Stadt Köln; Kreis Passau"
 
 
