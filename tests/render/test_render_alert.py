@@ -184,6 +184,27 @@ def test_level_lowered_headline(language: str, expected: str, renderer: Renderer
 
 
 @pytest.mark.parametrize(
+    ("change", "previous", "expected"),
+    [
+        (Change.RAISED, Severity.HIGH, "<b>Level raised: 🟠 → 🔴</b>"),
+        (Change.LOWERED, Severity.EXTREME, "<b>Level lowered: 🔴 → 🟠</b>"),
+        (Change.RAISED, None, "<b>Level raised to: 🔴</b>"),
+    ],
+)
+def test_a_hazards_level_change_is_told_in_dots_not_travel_advice(
+    change: Change, previous: Severity | None, expected: str, renderer: Renderer
+) -> None:
+    """An earthquake's episode raised from orange to red is worse where it struck: that is
+    not advice against travel to the whole country."""
+    severity = Severity.HIGH if change == Change.LOWERED else Severity.EXTREME
+    quake = syria(source="usgs", category=Category.EARTHQUAKE, severity=severity)
+    message = renderer.alert(quake, language="en", change=change, previous_severity=previous)
+    lines = message.split("\n")
+    assert lines[0].endswith(" — Earthquake")
+    assert lines[1] == expected
+
+
+@pytest.mark.parametrize(
     ("language", "expected"),
     [
         ("en", "<b>Level raised to: Do not travel</b>"),
