@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 from abc import ABC, abstractmethod
 from collections import OrderedDict
@@ -105,17 +106,35 @@ class ParsedItem:
 
 Item = TypeVar("Item")
 
+log = logging.getLogger(__name__)
+
+# What an adapter raises on an item shaped as it did not foresee (a number where its
+# schema has a list): a bug to fix, but one item's, so the feed's other items still come
+# through and the item is reported, not the whole poll failed.
+UNFORESEEN_ITEM_ERRORS = (TypeError, KeyError, AttributeError, IndexError)
+UNFORESEEN_MARK = "could not be read ("
+
+
+def unforeseen(where: str, error: Exception) -> str:
+    """The problem to report for an item that raised one of `UNFORESEEN_ITEM_ERRORS`; the
+    traceback goes to the log, for whoever fixes the adapter."""
+    log.warning("%s: unforeseen %s", where, type(error).__name__, exc_info=error)
+    return f"{where}: {UNFORESEEN_MARK}{type(error).__name__}: {error})"
+
 
 def parse_items(items: Iterable[Item], parse_one: Callable[[Item], ParsedItem]) -> ParsedFeed:
     """Every item through `parse_one`: a malformed one (SkippedItem) is reported in the
     feed's problems and the rest come through."""
     alerts: list[Alert] = []
     problems: list[str] = []
-    for item in items:
+    for position, item in enumerate(items):
         try:
             parsed = parse_one(item)
         except SkippedItem as skipped:
             problems.append(str(skipped))
+            continue
+        except UNFORESEEN_ITEM_ERRORS as error:
+            problems.append(unforeseen(f"item {position}", error))
             continue
         alerts.append(parsed.alert)
         problems.extend(parsed.problems)
@@ -135,6 +154,9 @@ def read_each(
             alert = read(item)
         except ValueError as error:
             problems.append(f"{label} {position}: {error}")
+            continue
+        except UNFORESEEN_ITEM_ERRORS as error:
+            problems.append(unforeseen(f"{label} {position}", error))
             continue
         if alert is not None:
             alerts.append(alert)

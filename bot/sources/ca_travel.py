@@ -25,7 +25,14 @@ from zoneinfo import ZoneInfo
 
 from bot.alerts import Alert, Category, LocalText, Severity
 from bot.countries import normalise_code, resolve
-from bot.sources.base import ParsedFeed, SchemaChanged, SourceAdapter, load_json
+from bot.sources.base import (
+    UNFORESEEN_ITEM_ERRORS,
+    ParsedFeed,
+    SchemaChanged,
+    SourceAdapter,
+    load_json,
+    unforeseen,
+)
 from bot.sources.text import plain_text, shorten
 
 # advisory-state -> (severity, Canada's wording in English, in French)
@@ -225,6 +232,8 @@ class CaTravelAdapter(SourceAdapter):
                 alerts.append(parse_entry(key, entry, source=source))
             except ValueError as error:
                 problems.append(f"{key}: {error}")
+            except UNFORESEEN_ITEM_ERRORS as error:
+                problems.append(unforeseen(key, error))
         if problems and not alerts:  # not one entry readable: the schema, not the countries
             raise SchemaChanged(f"no entry could be read ({problems[0]}, ...)")
         return ParsedFeed(tuple(alerts), tuple(problems))

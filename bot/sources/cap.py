@@ -23,6 +23,7 @@ from datetime import datetime
 from bot.alerts import Alert, Category, LocalText, Severity
 from bot.countries import from_coordinates, normalise_code
 from bot.sources.base import (
+    UNFORESEEN_ITEM_ERRORS,
     FeedClient,
     ParsedFeed,
     PollOutcome,
@@ -32,6 +33,7 @@ from bot.sources.base import (
     Validators,
     load_json,
     read_each,
+    unforeseen,
 )
 from bot.sources.text import plain_text, shorten
 from bot.sources.xml import NS, Element, local_name, parse_date, parse_xml_leniently
@@ -576,6 +578,9 @@ def read_entries(
         except ValueError as error:
             problems.append(f"entry {position}: {error}")
             continue
+        except UNFORESEEN_ITEM_ERRORS as error:
+            problems.append(unforeseen(f"entry {position}", error))
+            continue
         if read is None:
             silent.append(position)
         else:
@@ -588,6 +593,8 @@ def read_entries(
             alerts.append(alert_from_message(message, source=source, url=url))
         except ValueError as error:
             problems.append(str(error))
+        except UNFORESEEN_ITEM_ERRORS as error:
+            problems.append(unforeseen(message.identifier, error))
     return alerts, problems, silent
 
 
