@@ -51,8 +51,12 @@ SEVERITIES = {
     "severe": Severity.HIGH,
     "moderate": Severity.CAUTION,
     "minor": Severity.NORMAL,
-    "unknown": Severity.NORMAL,
 }
+# A public alert its publisher did not grade ("Unknown", or no severity a reader of CAP
+# knows) is not put below caution: the Bureau of Meteorology's severe thunderstorm
+# warnings and Sweden's Important Public Announcements (VMA) are all "Unknown", and as
+# "normal precautions" they missed every reader who asked for caution and above.
+UNGRADED = Severity.CAUTION
 # What the event text says wins over the broad CAP category ("Met" covers floods too).
 # Words of the event text that say the category, most telling first.
 _WILDFIRE_WORDS = (
@@ -433,9 +437,7 @@ def alert_from_message(message: Message, *, source: str, url: str = "") -> Alert
     headline = field.get("headline", "") or event or message.identifier
     description = plain_text(field.get("description", ""))
     instruction = plain_text(field.get("instruction", ""))
-    severity = max(
-        SEVERITIES.get(f.get("severity", "").casefold(), Severity.NORMAL) for f in fields
-    )
+    severity = max(SEVERITIES.get(f.get("severity", "").casefold(), UNGRADED) for f in fields)
     colours = [awareness_severity(f[AWARENESS_LEVEL]) for f in fields if AWARENESS_LEVEL in f]
     if colours:  # MeteoAlarm's colour, when it is above the CAP severity
         severity = max(severity, *colours)

@@ -87,7 +87,8 @@ def path_of(name: str) -> Path:
 CANADA_STATES = {0: 1, 1: 2, 2: 3, 3: 4}
 GDACS_LEVELS = {"green": 1, "orange": 3, "red": 4}
 PAGER_LEVELS = {"green": 1, "yellow": 2, "orange": 3, "red": 4}
-CAP_SEVERITIES = {"extreme": 4, "severe": 3, "moderate": 2, "minor": 1, "unknown": 1}
+# CAP's severity words on the documented scale; "Unknown" (not graded) counts as 2.
+CAP_SEVERITIES = {"extreme": 4, "severe": 3, "moderate": 2, "minor": 1, "unknown": 2}
 FCDO_STATUSES = {
     "avoid_all_but_essential_travel_to_parts": 2,
     "avoid_all_travel_to_parts": 3,

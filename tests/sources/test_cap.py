@@ -149,7 +149,8 @@ def test_messages_that_are_not_real_alerts_are_ignored(status: str) -> None:
         ("Severe", Severity.HIGH),
         ("Moderate", Severity.CAUTION),
         ("Minor", Severity.NORMAL),
-        ("Unknown", Severity.NORMAL),
+        ("Unknown", Severity.CAUTION),  # not graded: not put below caution
+        ("Yellow", Severity.CAUTION),  # no CAP word: the same
     ],
 )
 def test_cap_severity_maps_to_severity(word: str, severity: Severity) -> None:
@@ -281,7 +282,8 @@ def test_atom_index_yields_alerts_from_its_cap_fields() -> None:
 
     assert feed.problems == ()
     assert [alert.countries for alert in feed.alerts] == [("US",), ("US",)]
-    assert [alert.severity for alert in feed.alerts] == [Severity.NORMAL, Severity.NORMAL]
+    # Both say cap:severity "Unknown": not graded, so not put below caution.
+    assert [alert.severity for alert in feed.alerts] == [Severity.CAUTION, Severity.CAUTION]
     assert all(alert.category is Category.WEATHER for alert in feed.alerts)
     first = feed.alerts[0]
     assert first.id.endswith("x=CT20100831030400OKXAirQualityAlertOKX20100901031500CT")
