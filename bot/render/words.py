@@ -92,12 +92,10 @@ def severity_word(severity: Severity, t: Translator) -> str:
 TRAVEL_ADVICE_CATEGORIES = frozenset({Category.ADVISORY, Category.SECURITY, Category.CONFLICT})
 
 
-def heading_word(category: Category, severity: Severity, t: Translator) -> str:
-    """What a message's first line says after the place: the level for travel advice,
-    the kind of hazard for the rest."""
-    if Category(category) in TRAVEL_ADVICE_CATEGORIES:
-        return severity_word(severity, t)
-    return category_word(category, t)
+def is_travel_advice(category: Category) -> bool:
+    """Whether an alert's level is advice about travel (a message's first line then gives
+    it in words); a hazard's first line names the hazard instead."""
+    return Category(category) in TRAVEL_ADVICE_CATEGORIES
 
 
 def severity_emoji(severity: Severity | None) -> str:

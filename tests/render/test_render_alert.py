@@ -490,9 +490,13 @@ def test_many_countries_are_cut_to_three_names(
 
 
 def test_alert_without_country_names_its_category(renderer: Renderer) -> None:
-    alert = syria(countries=(), category=Category.CYCLONE, severity=Severity.HIGH)
-    assert renderer.alert(alert, language="en").split("\n")[0] == (
-        "🟠 Tropical cyclone — Reconsider travel"
+    """A cyclone at sea is headed by what it is; travel advice with no country (a desk's
+    warning for a route) still gives its level."""
+    at_sea = syria(countries=(), category=Category.CYCLONE, severity=Severity.HIGH)
+    assert renderer.alert(at_sea, language="en").split("\n")[0] == "🟠 Tropical cyclone"
+    advice = syria(countries=(), category=Category.SECURITY, severity=Severity.HIGH)
+    assert renderer.alert(advice, language="en").split("\n")[0] == (
+        "🟠 Security — Reconsider travel"
     )
 
 
