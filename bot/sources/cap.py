@@ -505,17 +505,22 @@ def alert_from_message(message: Message, *, source: str, url: str = "") -> Alert
     )
 
 
-def is_real_alert(status: str, msg_type: str) -> bool:
+def is_real_alert(status: str, msg_type: str, scope: str = "") -> bool:
     """Whether a message is meant for the public: not a Test, Exercise, System or Draft
-    message, nor an Ack or Error (a missing status counts as Actual)."""
-    return status.casefold() in ("actual", "") and msg_type.casefold() not in ("ack", "error")
+    message, nor an Ack or Error, nor one whose scope is Restricted or Private (a missing
+    status counts as Actual, a missing scope as Public)."""
+    return (
+        status.casefold() in ("actual", "")
+        and msg_type.casefold() not in ("ack", "error")
+        and scope.strip().casefold() in ("public", "")
+    )
 
 
 def read_alert(root: Element, *, source: str, url: str = "") -> Alert | None:
     """A CAP <alert> -> its Alert, None for messages that are not real alerts
-    (status Test/Exercise/System/Draft, msgType Ack/Error)."""
+    (status Test/Exercise/System/Draft, msgType Ack/Error, scope Restricted/Private)."""
     msg_type = text(root, "msgType") or "Alert"
-    if not is_real_alert(text(root, "status"), msg_type):
+    if not is_real_alert(text(root, "status"), msg_type, text(root, "scope")):
         return None
     identifier = text(root, "identifier")
     sent_text = text(root, "sent")
@@ -668,7 +673,7 @@ def entry_message(entry: Element) -> tuple[Message, str] | None:
     if not has_cap:  # an ordinary feed entry: nothing to read
         return None
     msg_type = field.get("msgType") or field.get("message_type") or "Alert"
-    if not is_real_alert(field.get("status", ""), msg_type):
+    if not is_real_alert(field.get("status", ""), msg_type, field.get("scope", "")):
         return None
     identifier = field.get("identifier") or field.get("id") or field.get("guid") or ""
     sent_text = (

@@ -70,7 +70,7 @@ def read_alert_object(value: Any, *, source: str) -> Alert | None:
     -> its Alert; None for one that is not a real alert."""
     alert = as_object(value)
     msg_type = str(alert.get("msgType") or "Alert")
-    if not is_real_alert(str(alert.get("status") or ""), msg_type):
+    if not is_real_alert(str(alert.get("status") or ""), msg_type, str(alert.get("scope") or "")):
         return None
     identifier = str(alert.get("identifier") or "")
     sent = str(alert.get("sent") or "")
@@ -168,7 +168,9 @@ def read_properties(value: Any, geometry: Any, *, source: str) -> Alert | None:
     ValueError when they cannot be used."""
     properties = as_object(value)
     msg_type = str(properties.get("messageType") or "Alert")
-    if not is_real_alert(str(properties.get("status") or ""), msg_type):
+    if not is_real_alert(
+        str(properties.get("status") or ""), msg_type, str(properties.get("scope") or "")
+    ):
         return None
     identifier = str(properties.get("id") or properties.get("identifier") or "")
     sent = str(properties.get("sent") or "")

@@ -142,6 +142,27 @@ def test_messages_that_are_not_real_alerts_are_ignored(status: str) -> None:
     assert feed.problems == ()
 
 
+@pytest.mark.parametrize("scope", ["Restricted", "Private", " private "])
+def test_messages_not_for_the_public_are_ignored(scope: str) -> None:
+    """CAP's scope says who a message is for: a restricted or private one is not for
+    travellers, whatever else it says."""
+    feed = parse(nws_variant(("<scope>Public</scope>", f"<scope>{scope}</scope>")))
+
+    assert feed.alerts == ()
+    assert feed.problems == ()
+
+
+def test_a_restricted_index_entry_is_ignored_and_a_public_one_read() -> None:
+    public = district_entry("Kreis Vulkaneifel", "DE356", identifier="DWD.1")
+    restricted = district_entry("Stadt Köln", "DE315", identifier="DWD.2").replace(
+        "<cap:status>", "<cap:scope>Restricted</cap:scope><cap:status>"
+    )
+
+    feed = parse(district_index(public, restricted))
+
+    assert [alert.id for alert in feed.alerts] == ["DWD.1"]
+
+
 @pytest.mark.parametrize(
     ("word", "severity"),
     [

@@ -278,6 +278,16 @@ def test_meteoalarms_json_reads_like_cap_with_the_english_block_first() -> None:
     assert alert.expires == datetime(2024, 1, 7, 22, 59, 59, tzinfo=UTC)
 
 
+def test_json_messages_not_for_the_public_are_ignored() -> None:
+    restricted = meteoalarm_alert("BA.2", scope="Restricted")
+    answer = meteoalarm(meteoalarm_alert("BA.1"), restricted)
+    assert [alert.id for alert in CapAdapter().parse(answer, source="cap").alerts] == ["BA.1"]
+
+    private = properties(UPDATE, scope="Private")
+    feed = parse({"type": "FeatureCollection", "features": [feature(private)]})
+    assert (feed.alerts, feed.problems) == ((), ())
+
+
 def test_meteoalarms_update_keeps_the_first_message_id_and_a_cancel_withdraws() -> None:
     references = "https://rhmzrs.com/,BA.1,2024-01-05T08:39:49+01:00"
     update = meteoalarm_alert("BA.2", msgType="Update", references=references)
