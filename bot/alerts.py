@@ -99,6 +99,9 @@ class Alert:
     body: str = ""  # full plain text, used to say which sections changed
     advice: str = ""
     expires: datetime | None = None
+    # When it takes effect, for a warning issued ahead ("thunderstorms from 13:00
+    # tomorrow"); None when it applies from publication.
+    starts: datetime | None = None
     cancelled: bool = False
     latitude: float | None = None
     longitude: float | None = None

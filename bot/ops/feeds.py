@@ -215,6 +215,8 @@ def cap_alert(version: PublishedVersion, *, sender: str) -> bytes | None:
     add(info, "severity", _CAP_SEVERITY[alert.severity])
     add(info, "certainty", "Unknown")
     add(info, "effective", _cap_time(alert.published))
+    if alert.starts is not None:
+        add(info, "onset", _cap_time(alert.starts))
     if alert.expires is not None:
         add(info, "expires", _cap_time(alert.expires))
     add(info, "senderName", alert.source)

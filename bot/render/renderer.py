@@ -95,6 +95,10 @@ class Renderer:
                 expires=None
                 if any(alert.expires is None for alert, _ in items)
                 else max(alert.expires for alert, _ in items if alert.expires is not None),
+                # The first to begin, if each was issued ahead of its start.
+                starts=None
+                if any(alert.starts is None for alert, _ in items)
+                else min(alert.starts for alert, _ in items if alert.starts is not None),
                 limit=MAX_AREAS,
                 timezone=timezone,
             )

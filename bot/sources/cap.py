@@ -460,6 +460,7 @@ def alert_from_message(message: Message, *, source: str, url: str = "") -> Alert
         raise ValueError(f"{message.identifier}: no country in its areas or sender")
     expires_text = field.get("expires", "")
     expires = parse_date(expires_text) if expires_text else None
+    starts = _later_onset(field.get("onset", ""), message.sent)
     translations: dict[str, LocalText] = {}
     for at, other_field in enumerate(fields):
         language = other_field.get("language", "")[:2].casefold()
@@ -497,12 +498,25 @@ def alert_from_message(message: Message, *, source: str, url: str = "") -> Alert
         body="\n\n".join(part for part in (description, instruction) if part),
         advice=instruction,
         expires=expires,
+        starts=starts,
         cancelled=message.msg_type.casefold() == "cancel",
         latitude=centre[0] if centre else None,
         longitude=centre[1] if centre else None,
         translations=translations,
         facts={key: value for key, value in facts.items() if value},
     )
+
+
+def _later_onset(onset_text: str, sent: datetime) -> datetime | None:
+    """When a message's hazard begins, if after it was sent (a warning issued ahead);
+    None for one already under way, or an onset that cannot be read."""
+    if not onset_text:
+        return None
+    try:
+        onset = parse_date(onset_text)
+    except ValueError:
+        return None
+    return onset if onset > sent else None
 
 
 def is_real_alert(status: str, msg_type: str, scope: str = "") -> bool:

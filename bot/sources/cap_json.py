@@ -43,7 +43,7 @@ from bot.sources.xml import parse_date
 # The properties copied into the message's <info> fields, under their CAP names.
 INFO_FIELDS = (
     "event", "headline", "description", "instruction", "severity", "urgency", "certainty",
-    "expires", "senderName", "language", "web",
+    "onset", "expires", "senderName", "language", "web",
 )  # fmt: skip
 
 

@@ -32,6 +32,7 @@ def alert_to_json(alert: Alert) -> dict[str, Any]:
         "body": alert.body,
         "advice": alert.advice,
         "expires": None if alert.expires is None else _date_to_json(alert.expires),
+        "starts": None if alert.starts is None else _date_to_json(alert.starts),
         "cancelled": alert.cancelled,
         "latitude": alert.latitude,
         "longitude": alert.longitude,
@@ -68,6 +69,7 @@ def alert_from_json(data: Mapping[str, Any]) -> Alert:
         for language, text in (data.get("translations") or {}).items()
     }
     expires = data.get("expires")
+    starts = data.get("starts")
     return Alert(
         source=data["source"],
         id=data["id"],
@@ -83,6 +85,7 @@ def alert_from_json(data: Mapping[str, Any]) -> Alert:
         body=data.get("body", ""),
         advice=data.get("advice", ""),
         expires=None if expires is None else _date_from_json(expires),
+        starts=None if starts is None else _date_from_json(starts),
         cancelled=bool(data.get("cancelled", False)),
         latitude=_optional_float(data.get("latitude")),
         longitude=_optional_float(data.get("longitude")),

@@ -219,14 +219,17 @@ async def test_meteoalarms_84_county_warnings_reach_a_reader_of_poland_as_one_me
     assert report.sent == 84
     (message,) = standin.messages_to(1)
     text = message.plain_text
-    heading, level, _, areas, _, source, until = text.splitlines()
+    heading, level, _, areas, _, source, starts, until = text.splitlines()
     assert heading == "🟡 🇵🇱 Poland — Yellow Thunderstorm warning"  # the event once
     assert level == "Severe weather · 84 areas"
     named = areas.split("; ")
     assert named[0] == "Śląskie Province Tychy County"
     assert len(named) == MAX_AREAS and named[-1].endswith(f" +{84 - MAX_AREAS} more")
     assert source.startswith("Source: CAP (meteoalarm.org)")
-    assert until.startswith("Valid until May 23, 2023, 7:00")  # 19:00 UTC, the reader's zone
+    # Issued at 03:49 for thunderstorms from 09:00, 11:00 or 13:00 (the first of them
+    # shown) to 19:00 UTC, the reader's zone.
+    assert starts.startswith("In effect from May 23, 2023, 9:00")
+    assert until.startswith("Valid until May 23, 2023, 7:00")
 
 
 async def test_a_top_level_warning_in_quiet_hours_does_not_take_the_held_ones_along(

@@ -359,6 +359,32 @@ def test_warnings_of_one_event_are_valid_until_the_last_of_them_ends(renderer: R
     assert "Valid until" not in text
 
 
+@pytest.mark.parametrize(
+    ("language", "line"),
+    [
+        ("en", "In effect from May 23, 2023, 1:00"),
+        ("fr", "En vigueur à partir du 23 mai 2023, 13:00"),
+        ("de", "Gültig ab 23.05.2023, 13:00"),
+    ],
+)
+def test_warnings_issued_ahead_say_when_they_begin(
+    language: str, line: str, renderer: Renderer
+) -> None:
+    """MeteoAlarm issues a warning in the morning for thunderstorms from 13:00: a reader
+    must not take it for weather already under way."""
+    first, later = datetime(2023, 5, 23, 13, tzinfo=UTC), datetime(2023, 5, 23, 15, tzinfo=UTC)
+    ahead = [county("Tychy", starts=later), county("Zabrze", starts=first)]
+
+    single = parse_html(renderer.alert(ahead[1], language=language)).text
+    listed = parse_html(renderer.digest([(a, Change.NEW) for a in ahead], language=language))
+
+    assert line in single
+    assert line in listed.text  # the first of them to begin
+    under_way = [*ahead, county("Bytom", starts=None)]
+    text = parse_html(renderer.digest([(a, Change.NEW) for a in under_way], language="en")).text
+    assert "In effect from" not in text
+
+
 def test_warnings_of_one_event_from_two_sources_are_listed_line_by_line(
     renderer: Renderer,
 ) -> None:

@@ -142,6 +142,24 @@ def test_messages_that_are_not_real_alerts_are_ignored(status: str) -> None:
     assert feed.problems == ()
 
 
+@pytest.mark.parametrize(
+    ("onset", "starts"),
+    [
+        # issued at 2010-08-30T04:07-06:00: a watch for later in the day begins then
+        ("2010-08-30T12:00:00-06:00", datetime(2010, 8, 30, 18, tzinfo=UTC)),
+        ("2010-08-30T04:07:00-06:00", None),  # under way from the moment it was sent
+        ("2010-08-29T20:00:00-06:00", None),
+        ("soon", None),  # unreadable: the alert without a start, not refused
+    ],
+)
+def test_a_warning_issued_ahead_says_when_it_begins(onset: str, starts: datetime | None) -> None:
+    body = nws_variant(("</effective>", f"</effective>\n<onset>{onset}</onset>"))
+
+    [alert] = parse(body).alerts
+
+    assert alert.starts == starts
+
+
 @pytest.mark.parametrize("scope", ["Restricted", "Private", " private "])
 def test_messages_not_for_the_public_are_ignored(scope: str) -> None:
     """CAP's scope says who a message is for: a restricted or private one is not for

@@ -23,6 +23,7 @@ FULL = Alert(
     body="A tropical storm.\n\nPopulation affected is 0.",
     advice="Follow local authorities.",
     expires=datetime(2020, 1, 2, tzinfo=UTC),
+    starts=datetime(2019, 12, 30, 6, tzinfo=UTC),
     cancelled=True,
     latitude=-19.4,
     longitude=59.8,
