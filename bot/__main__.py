@@ -202,7 +202,8 @@ async def _sources() -> int:
     try:
         print(
             f"{'source':<18} {'kind':<17} {'state':<9} {'last attempt':<20} "
-            f"{'last success':<20} {'fails':>5} {'backoff until':<20} {'items':>6}  last error"
+            f"{'last success':<20} {'fails':>5} {'backoff until':<20} {'items':>6} "
+            f"{'problems':>8}  last error, else the first item problem"
         )
         for source in settings.sources:
             health = await source_store.get_health(db, source.name)
@@ -210,7 +211,8 @@ async def _sources() -> int:
                 f"{source.name:<18} {source.kind:<17} {_state(source.enabled, health):<9} "
                 f"{_when(health.last_attempt):<20} {_when(health.last_success):<20} "
                 f"{health.consecutive_failures:>5} {_when(health.next_attempt_at):<20} "
-                f"{health.items_seen:>6}  {health.last_error or ''}"
+                f"{health.items_seen:>6} {health.item_problems:>8}  "
+                f"{health.last_error or health.first_item_problem or ''}"
             )
     finally:
         await db.close()

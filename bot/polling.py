@@ -150,6 +150,7 @@ class Poller:
             etag=outcome.validators.etag,
             last_modified=outcome.validators.last_modified,
             items_seen=len(feed.alerts),
+            item_problems=feed.problems,
         )
         if queued and self._on_queued:
             self._on_queued()

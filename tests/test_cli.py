@@ -179,7 +179,8 @@ async def test_demo_shows_each_traveller_their_messages_and_sends_nothing_twice(
 _HEALTH_ROW = re.compile(
     r"^(?P<source>\S+) +(?P<kind>\S+) +(?P<state>\S+) +"
     r"(?P<attempt>-|\d{4}-\d\d-\d\d \d\d:\d\d UTC) +(?P<success>-|\d{4}-\d\d-\d\d \d\d:\d\d UTC) +"
-    r"(?P<fails>\d+) +(?P<backoff>-|\d{4}-\d\d-\d\d \d\d:\d\d UTC) +(?P<items>\d+)  (?P<error>.*)$"
+    r"(?P<fails>\d+) +(?P<backoff>-|\d{4}-\d\d-\d\d \d\d:\d\d UTC) +(?P<items>\d+) +"
+    r"(?P<problems>\d+)  (?P<error>.*)$"
 )
 
 
@@ -207,7 +208,8 @@ async def test_sources_prints_attempt_success_failures_backoff_items_and_error(
     result = run_cli("sources", env={"DATABASE_URL": f"sqlite:///{database}", "SOURCES": sources})
     assert result.returncode == 0, result.stderr
     header, *lines = result.stdout.splitlines()
-    for column in ("last attempt", "last success", "fails", "backoff until", "items", "last error"):
+    columns = ("last attempt", "last success", "fails", "backoff until", "items", "problems")
+    for column in (*columns, "last error"):
         assert column in header
     rows = {}
     for line in lines:
@@ -217,7 +219,8 @@ async def test_sources_prints_attempt_success_failures_backoff_items_and_error(
     polled = "2025-10-07 12:00 UTC"
     assert rows["state"] == {
         "source": "state", "kind": "us-state", "state": "ok", "attempt": polled,
-        "success": polled, "fails": "0", "backoff": "-", "items": "54", "error": "",
+        "success": polled, "fails": "0", "backoff": "-", "items": "54", "problems": "0",
+        "error": "",
     }  # fmt: skip
     quakes = rows["quakes"]
     assert (quakes["state"], quakes["attempt"], quakes["success"]) == ("failing", polled, "-")

@@ -16,6 +16,7 @@ from bot.store import alerts as alert_store
 from bot.store import sources as source_store
 from bot.store.database import Database
 from tests.clock import Clock
+from tests.conftest import FEEDS_DIR
 
 STATE_FILE = "us-state-dept-TAsTWs-2025-10-07.trimmed.xml"
 
@@ -48,6 +49,32 @@ async def test_unchanged_feed_costs_one_conditional_request(db, http, feed_serve
     assert feed_server.conditional_requests["/" + STATE_FILE] == 1
     health = await source_store.get_health(db, "us-state")
     assert health.items_seen == 54 and health.consecutive_failures == 0
+
+
+async def test_items_a_poll_skipped_are_in_source_health_until_the_feed_is_read_again(
+    db, http, feed_server
+):
+    """The bad item of a feed is reported where an admin looks (`/sources`, `python -m
+    bot sources`), not only in the log; a 304 keeps the report, a clean feed clears it."""
+    clock = Clock()
+    good = feed_server.url(STATE_FILE)
+    body = (FEEDS_DIR / STATE_FILE).read_bytes()
+    broken = body.replace(b"<title>Maldives - Level 2: Exercise Increased Caution<", b"<title><", 1)
+    path = feed_server.add("/state.xml", broken, content_type="application/rss+xml")
+    source = SourceConfig("us-state", "us-state", path)
+    poller = poller_for(db, http, clock)
+
+    await poller.poll(source)
+    health = await source_store.get_health(db, "us-state")
+    assert (health.items_seen, health.item_problems) == (53, 1)
+    assert health.first_item_problem == "an item has no title"
+
+    assert (await poller.poll(source)).status == "not-modified"
+    assert (await source_store.get_health(db, "us-state")).item_problems == 1
+
+    await poller.poll(SourceConfig("us-state", "us-state", good))
+    health = await source_store.get_health(db, "us-state")
+    assert (health.items_seen, health.item_problems, health.first_item_problem) == (54, 0, None)
 
 
 async def test_failing_source_backs_off_and_recovers(db, http, feed_server):

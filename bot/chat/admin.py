@@ -267,6 +267,15 @@ async def sources(update: Update, _: Context, s: Services, t: Translator, __: in
             lines.append(
                 t.gettext("  last error: %(error)s", error=html.escape(health.last_error[:200]))
             )
+        if health.item_problems and health.first_item_problem:
+            lines.append(
+                t.ngettext(
+                    "  %(num)s item problem in the last feed read: %(problem)s",
+                    "  %(num)s item problems in the last feed read, the first: %(problem)s",
+                    health.item_problems,
+                    problem=html.escape(health.first_item_problem[:200]),
+                )
+            )
     await reply(update, "\n".join(lines), t=t)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -21,6 +22,9 @@ class SourceHealth:
     last_error: str | None
     next_attempt_at: datetime | None
     paused: bool
+    # Of the last poll that read the feed: its items skipped or read oddly, and the first.
+    item_problems: int = 0
+    first_item_problem: str | None = None
 
 
 async def get_health(db: Database, source: str) -> SourceHealth:
@@ -38,6 +42,8 @@ async def get_health(db: Database, source: str) -> SourceHealth:
         last_error=row["last_error"],
         next_attempt_at=from_db(row["next_attempt_at"]),
         paused=bool(row["paused"]),
+        item_problems=row["item_problems"],
+        first_item_problem=row["first_item_problem"],
     )
 
 
@@ -54,20 +60,30 @@ async def record_success(
     etag: str | None,
     last_modified: str | None,
     items_seen: int | None,
+    item_problems: Sequence[str] | None = None,
 ) -> None:
-    """A poll worked; `items_seen` is None for a 304, which keeps the previous count."""
+    """A poll worked; `items_seen` and `item_problems` are None for a 304, which keeps
+    what the last poll that read the feed said."""
     stamp = to_db(now)
+    count = None if item_problems is None else len(item_problems)
+    first = (item_problems[0][:500] if item_problems else None) if count is not None else None
     await db.execute(
         "INSERT INTO source_state (source, etag, last_modified, last_attempt, last_success,"
-        " consecutive_failures, items_seen, last_error, next_attempt_at)"
-        " VALUES (?, ?, ?, ?, ?, 0, COALESCE(?, 0), NULL, NULL)"
+        " consecutive_failures, items_seen, last_error, next_attempt_at, item_problems,"
+        " first_item_problem)"
+        " VALUES (?, ?, ?, ?, ?, 0, COALESCE(?, 0), NULL, NULL, COALESCE(?, 0), ?)"
         " ON CONFLICT (source) DO UPDATE SET etag = excluded.etag,"
         " last_modified = excluded.last_modified, last_attempt = excluded.last_attempt,"
         " last_success = excluded.last_success, consecutive_failures = 0,"
         " items_seen = COALESCE(?, source_state.items_seen), last_error = NULL,"
-        " next_attempt_at = NULL",
-        (source, etag, last_modified, stamp, stamp, items_seen, items_seen),
-    )
+        " next_attempt_at = NULL,"
+        " item_problems = COALESCE(?, source_state.item_problems),"
+        " first_item_problem = CASE WHEN ? THEN ? ELSE source_state.first_item_problem END",
+        (
+            source, etag, last_modified, stamp, stamp, items_seen, count, first,
+            items_seen, count, count is not None, first,
+        ),
+    )  # fmt: skip
 
 
 async def record_failure(

@@ -19,7 +19,7 @@ from bot.store import chats as chat_store
 from bot.store import sources as source_store
 from tests.chat.conftest import Traveller, chat_settings
 from tests.clock import Clock
-from tests.conftest import FeedServer
+from tests.conftest import FEEDS_DIR, FeedServer
 
 ADMIN = 900
 ADMIN_COMMANDS = (
@@ -193,6 +193,20 @@ async def test_sources_show_health_of_each_source(
     await runtime.poll_all()
     answer = (await admin.say("/sources")).text
     assert "us-state" in answer and "failing" in answer and "503" in answer
+
+
+async def test_sources_show_the_items_the_last_feed_read_could_not_use(
+    runtime: BotRuntime, admin: Traveller, feed_server: FeedServer
+) -> None:
+    body = (FEEDS_DIR / STATE_FEED.lstrip("/")).read_bytes()
+    untitled = body.replace(b"<title>Maldives - Level 2: Exercise Increased Caution<", b"<title><")
+    feed_server.add(STATE_FEED, untitled, content_type="application/rss+xml")
+    await runtime.poll_all()
+    answer = (await admin.say("/sources")).text
+    assert (
+        "us-state" in answer
+        and "1 item problem in the last feed read: an item has no title" in answer
+    )
 
 
 async def test_sources_say_so_when_none_is_configured(
