@@ -98,6 +98,13 @@ def is_travel_advice(category: Category) -> bool:
     return Category(category) in TRAVEL_ADVICE_CATEGORIES
 
 
+def heading_word(category: Category, severity: Severity, t: Translator) -> str:
+    """What a first line says of an alert: its level for travel advice, else its kind."""
+    if is_travel_advice(category):
+        return severity_word(severity, t)
+    return category_word(category, t)
+
+
 def severity_emoji(severity: Severity | None) -> str:
     return UNKNOWN_LEVEL_EMOJI if severity is None else SEVERITY_EMOJI[int(severity)]
 

@@ -40,14 +40,14 @@ from zoneinfo import ZoneInfo
 from bot.alerts import Alert, Category, Severity
 from bot.countries import destination_countries, find_in_text
 from bot.sources.base import (
-    UNFORESEEN_ITEM_ERRORS,
+    ITEM_ERRORS,
     ParsedFeed,
     SchemaChanged,
     SourceAdapter,
     as_object,
+    item_problem,
     load_json,
     read_each,
-    unforeseen,
 )
 from bot.sources.text import plain_text, shorten
 from bot.sources.xml import (
@@ -306,11 +306,8 @@ def parse_rss(body: bytes, *, source: str) -> ParsedFeed:
     for position, item in enumerate(items):
         try:
             alert, odd = parse_rss_item(item, source=source)
-        except ValueError as error:
-            problems.append(f"item {position}: {error}")
-            continue
-        except UNFORESEEN_ITEM_ERRORS as error:
-            problems.append(unforeseen(f"item {position}", error))
+        except ITEM_ERRORS as error:
+            problems.append(item_problem(f"item {position}", error))
             continue
         problems.extend(odd)
         if alert is not None:

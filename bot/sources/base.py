@@ -113,6 +113,9 @@ log = logging.getLogger(__name__)
 # through and the item is reported, not the whole poll failed.
 UNFORESEEN_ITEM_ERRORS = (TypeError, KeyError, AttributeError, IndexError)
 UNFORESEEN_MARK = "could not be read ("
+# Everything reading one item may raise and leave the feed's other items readable: an
+# item refused with its reason (ValueError), or one of a shape not foreseen.
+ITEM_ERRORS = (ValueError, *UNFORESEEN_ITEM_ERRORS)
 
 
 def unforeseen(where: str, error: Exception) -> str:
@@ -120,6 +123,13 @@ def unforeseen(where: str, error: Exception) -> str:
     traceback goes to the log, for whoever fixes the adapter."""
     log.warning("%s: unforeseen %s", where, type(error).__name__, exc_info=error)
     return f"{where}: {UNFORESEEN_MARK}{type(error).__name__}: {error})"
+
+
+def item_problem(where: str, error: Exception) -> str:
+    """The problem to report for an item that raised one of `ITEM_ERRORS`: "where: why"."""
+    if isinstance(error, ValueError):
+        return f"{where}: {error}"
+    return unforeseen(where, error)
 
 
 def parse_items(items: Iterable[Item], parse_one: Callable[[Item], ParsedItem]) -> ParsedFeed:
@@ -152,11 +162,8 @@ def read_each(
     for position, item in enumerate(items):
         try:
             alert = read(item)
-        except ValueError as error:
-            problems.append(f"{label} {position}: {error}")
-            continue
-        except UNFORESEEN_ITEM_ERRORS as error:
-            problems.append(unforeseen(f"{label} {position}", error))
+        except ITEM_ERRORS as error:
+            problems.append(item_problem(f"{label} {position}", error))
             continue
         if alert is not None:
             alerts.append(alert)

@@ -26,12 +26,12 @@ from zoneinfo import ZoneInfo
 from bot.alerts import Alert, Category, LocalText, Severity
 from bot.countries import normalise_code, resolve
 from bot.sources.base import (
-    UNFORESEEN_ITEM_ERRORS,
+    ITEM_ERRORS,
     ParsedFeed,
     SchemaChanged,
     SourceAdapter,
+    item_problem,
     load_json,
-    unforeseen,
 )
 from bot.sources.text import plain_text, shorten
 
@@ -230,10 +230,8 @@ class CaTravelAdapter(SourceAdapter):
                 continue
             try:
                 alerts.append(parse_entry(key, entry, source=source))
-            except ValueError as error:
-                problems.append(f"{key}: {error}")
-            except UNFORESEEN_ITEM_ERRORS as error:
-                problems.append(unforeseen(key, error))
+            except ITEM_ERRORS as error:
+                problems.append(item_problem(key, error))
         if problems and not alerts:  # not one entry readable: the schema, not the countries
             raise SchemaChanged(f"no entry could be read ({problems[0]}, ...)")
         return ParsedFeed(tuple(alerts), tuple(problems))

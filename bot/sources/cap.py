@@ -23,6 +23,7 @@ from datetime import datetime
 from bot.alerts import Alert, Category, LocalText, Severity
 from bot.countries import from_coordinates, normalise_code
 from bot.sources.base import (
+    ITEM_ERRORS,
     UNFORESEEN_ITEM_ERRORS,
     FeedClient,
     ParsedFeed,
@@ -31,6 +32,7 @@ from bot.sources.base import (
     SourceAdapter,
     SourceError,
     Validators,
+    item_problem,
     load_json,
     read_each,
     unforeseen,
@@ -115,8 +117,11 @@ US_TERRITORIES_FIPS = {
     "78": "VI",
     **{number: "UM" for number in ("67", "71", "74", "76", "79", "81", "84", "86", "89", "95")},
 }  # fmt: skip
-US_TERRITORIES_UGC = {code: code for code in ("AS", "GU", "MP", "PR", "VI", "FM", "MH", "PW")}
-US_TERRITORIES_UGC["PS"] = "AS"  # marine zones: the coastal waters of American Samoa
+# Their UGC letters are their ISO codes; PS is the marine area of American Samoa's waters.
+US_TERRITORIES_UGC = {
+    **{code: code for code in ("AS", "GU", "MP", "PR", "VI", "FM", "MH", "PW")},
+    "PS": "AS",
+}
 # The Guam office writes Rota, Saipan and Tinian (the Northern Marianas' municipalities
 # 100, 110 and 120) under Guam's state number: "066010 066100 066110 066120" for "Guam;
 # Rota; Saipan; Tinian", with zones GUZ001 to GUZ004 (a real NWS index of 2018).
@@ -596,11 +601,8 @@ def read_entries(
     for position, entry in entries:
         try:
             read = entry_message(entry)
-        except ValueError as error:
-            problems.append(f"entry {position}: {error}")
-            continue
-        except UNFORESEEN_ITEM_ERRORS as error:
-            problems.append(unforeseen(f"entry {position}", error))
+        except ITEM_ERRORS as error:
+            problems.append(item_problem(f"entry {position}", error))
             continue
         if read is None:
             silent.append(position)

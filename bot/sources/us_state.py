@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -224,11 +224,15 @@ def _item_countries(
     return tuple(sorted(countries))
 
 
+def _date_texts(fields: _Fields, item: Element, fallback: str) -> Iterator[str]:
+    yield fields.get("pubDate", "")
+    yield child_text(item, _DC_DATE)  # searched for only when pubDate would not do
+    yield fallback
+
+
 def _item_date(fields: _Fields, item: Element, title: str, fallback: str) -> datetime:
-    """pubDate, else dc:date, else the channel's date (looked up only when needed)."""
-    for text in (fields.get("pubDate", ""), None, fallback):
-        if text is None:
-            text = child_text(item, _DC_DATE)
+    """pubDate, else dc:date, else the channel's date."""
+    for text in _date_texts(fields, item, fallback):
         if text:
             try:
                 return parse_date(text)

@@ -66,7 +66,7 @@ async def record_success(
     what the last poll that read the feed said."""
     stamp = to_db(now)
     count = None if item_problems is None else len(item_problems)
-    first = (item_problems[0][:500] if item_problems else None) if count is not None else None
+    first = item_problems[0][:500] if item_problems else None
     await db.execute(
         "INSERT INTO source_state (source, etag, last_modified, last_attempt, last_success,"
         " consecutive_failures, items_seen, last_error, next_attempt_at, item_problems,"
